@@ -1,0 +1,53 @@
+package dev.presign.gateway;
+
+import dev.presign.gateway.config.ConfigException;
+import dev.presign.gateway.config.GatewayConfig;
+import dev.presign.gateway.dev.LocalStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("local")) {
+      LocalStack.main(args);
+      return;
+    }
+    run(System.getenv());
+  }
+
+  /** Validates config, starts the gateway, and exits the process if either fails. */
+  public static Gateway run(Map<String, String> env) {
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.fromEnv(env);
+    } catch (ConfigException e) {
+      System.err.println("presign-gateway: " + e.getMessage());
+      System.exit(2);
+      return null;
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions());
+    try {
+      Gateway gateway = Gateway.start(vertx, config).await();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        gateway.stop().await();
+        vertx.close().await();
+      }, "shutdown"));
+      LOG.info("presign-gateway listening on :{} (management :{}){}", gateway.apiPort(), gateway.managementPort(),
+          config.devMode() ? " in DEV MODE" : "");
+      return gateway;
+    } catch (Exception e) {
+      LOG.error("presign-gateway failed to start: {}", e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.presign.gateway.config;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the gateway reads from its environment, read once and validated at start.
+ * Each variable is documented in README.md's configuration table.
+ */
+public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode) {
+
+  /** SigV4's hard limit for a presigned URL. */
+  public static final long MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
+  /** S3's limit for one PUT. */
+  public static final long MAX_SINGLE_PUT_BYTES = 5L * 1024 * 1024 * 1024;
+
+  public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins) {}
+
+  public record Jwt(
+      URI jwksUrl,
+      String publicKeyFile,
+      String hmacSecret,
+      Set<String> algorithms,
+      String issuer,
+      List<String> audiences,
+      Duration leeway,
+      String prefixesClaim,
+      Duration jwksRefresh,
+      Duration jwksMinRefresh,
+      Duration jwksTimeout) {
+
+    @Override
+    public String toString() { // never print the secret
+      return "Jwt[jwksUrl=" + jwksUrl + ", publicKeyFile=" + publicKeyFile + ", hmacSecret="
+          + (hmacSecret == null ? "none" : "<redacted>") + ", algorithms=" + algorithms + ", issuer=" + issuer
+          + ", audiences=" + audiences + ", leeway=" + leeway + ", prefixesClaim=" + prefixesClaim + "]";
+    }
+  }
+
+  public record S3(String bucket, String region, URI endpoint, boolean pathStyle, Duration credentialsRefresh) {}
+
+  public record Uploads(
+      String prefixTemplate,
+      List<String> allowedContentTypes,
+      long maxBytes,
+      boolean requireContentType,
+      boolean requireSize,
+      Duration presignTtl) {}
+
+  static final Set<String> SUPPORTED_ALGORITHMS =
+      Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512");
+
+  public static GatewayConfig fromEnv(Map<String, String> env) {
+    EnvReader r = new EnvReader(env);
+    boolean dev = r.bool("GATEWAY_DEV_MODE", false);
+
+    Http http = new Http(
+        r.integer("HTTP_PORT", 8080, 0, 65535),
+        r.integer("MANAGEMENT_PORT", 9090, 0, 65535),
+        r.integer("HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
+        r.integer("HTTP_BODY_LIMIT_BYTES", 16 * 1024, 256, 1024 * 1024),
+        r.list("CORS_ALLOWED_ORIGINS", null));
+    for (String origin : http.corsOrigins()) {
+      r.check(origin.matches("https?://[^/\\s]+"), "CORS_ALLOWED_ORIGINS entry '" + origin
+          + "' must be an origin like https://app.example.com (scheme and host, no path)");
+    }
+    r.check(http.port() == 0 || http.port() != http.managementPort(),
+        "HTTP_PORT and MANAGEMENT_PORT must differ (both are " + http.port() + ")");
+
+    Jwt jwt = readJwt(r, dev);
+    S3 s3 = new S3(
+        dev ? r.string("S3_BUCKET", "dev-bucket") : r.required("S3_BUCKET", "the bucket that presigned URLs point at"),
+        dev ? r.string("AWS_REGION", "us-east-1") : r.required("AWS_REGION", "the bucket's region, e.g. eu-west-1"),
+        r.httpUrl("S3_ENDPOINT"),
+        r.bool("S3_PATH_STYLE", false),
+        Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 5, 3600)));
+
+    List<String> types = r.list("ALLOWED_CONTENT_TYPES",
+        "image/*,video/*,audio/*,application/pdf,text/plain,text/csv,application/json,application/zip,application/octet-stream");
+    for (String t : types) {
+      r.check(t.matches("[a-z0-9!#$&^_.+-]+/([a-z0-9!#$&^_.+-]+|\\*)"),
+          "ALLOWED_CONTENT_TYPES entry '" + t + "' is not a lower-case type/subtype (type/* allowed)");
+    }
+    String template = r.string("KEY_PREFIX_TEMPLATE", "users/{sub}/");
+    r.check(template.contains("{sub}"), "KEY_PREFIX_TEMPLATE must contain {sub} so that each caller owns a prefix");
+    r.check(template.endsWith("/") && !template.startsWith("/") && !template.contains("//"),
+        "KEY_PREFIX_TEMPLATE must end with '/', not start with '/', and have no empty segment");
+    Uploads uploads = new Uploads(
+        template,
+        types,
+        r.number("MAX_UPLOAD_BYTES", 100L * 1024 * 1024, 1, MAX_SINGLE_PUT_BYTES),
+        r.bool("REQUIRE_CONTENT_TYPE", false),
+        r.bool("REQUIRE_SIZE", false),
+        Duration.ofSeconds(r.number("PRESIGN_TTL_SECONDS", 300, 1, MAX_PRESIGN_TTL_SECONDS)));
+
+    if (!r.errors.isEmpty()) {
+      throw new ConfigException(r.errors);
+    }
+    return new GatewayConfig(http, jwt, s3, uploads, dev);
+  }
+
+  private static Jwt readJwt(EnvReader r, boolean dev) {
+    URI jwksUrl = r.httpUrl("JWT_JWKS_URL");
+    String keyFile = r.string("JWT_PUBLIC_KEY_FILE", null);
+    String secret = r.string("JWT_HMAC_SECRET", null);
+    if (!dev) {
+      r.check(jwksUrl != null || keyFile != null || secret != null,
+          "no JWT signing key: set JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE or JWT_HMAC_SECRET"
+              + " (without a key, unsigned tokens would be accepted)");
+    }
+    if (secret != null) {
+      int bits = secret.getBytes(StandardCharsets.UTF_8).length * 8;
+      r.check(bits >= 256, "JWT_HMAC_SECRET has " + bits + " bits; at least 256 bits (32 bytes) are required");
+    }
+    List<String> algs = r.list("JWT_ALGORITHMS", secret != null && jwksUrl == null && keyFile == null
+        ? "HS256" : "RS256,ES256");
+    for (String a : algs) {
+      r.check(SUPPORTED_ALGORITHMS.contains(a), "JWT_ALGORITHMS entry '" + a + "' is not one of " + SUPPORTED_ALGORITHMS);
+    }
+    if (secret != null) {
+      r.check(algs.stream().anyMatch(a -> a.startsWith("HS")),
+          "JWT_HMAC_SECRET is set but JWT_ALGORITHMS allows no HS* algorithm");
+    }
+    String issuer = dev ? r.string("JWT_ISSUER", "presign-gateway-dev")
+        : r.required("JWT_ISSUER", "tokens' iss must equal it");
+    List<String> audiences = dev ? r.list("JWT_AUDIENCE", "presign-gateway")
+        : r.list("JWT_AUDIENCE", null);
+    if (!dev && audiences.isEmpty()) {
+      r.errors.add("JWT_AUDIENCE is required: tokens' aud must contain one of its comma-separated values");
+    }
+    return new Jwt(jwksUrl, keyFile, secret, Set.copyOf(algs), issuer, audiences,
+        Duration.ofSeconds(r.number("JWT_LEEWAY_SECONDS", 30, 0, 300)),
+        r.string("JWT_PREFIXES_CLAIM", dev ? "prefixes" : null),
+        Duration.ofSeconds(r.number("JWKS_REFRESH_SECONDS", 300, 10, 86400)),
+        Duration.ofSeconds(r.number("JWKS_MIN_REFRESH_SECONDS", 30, 1, 3600)),
+        Duration.ofMillis(r.number("JWKS_TIMEOUT_MS", 5000, 100, 60000)));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.presign.gateway.dev;
+
+import dev.presign.gateway.Gateway;
+import dev.presign.gateway.Main;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * {@code java -jar target/presign-gateway.jar local}: S3Proxy in memory on 127.0.0.1:9000 with the dev bucket,
+ * and the gateway in dev mode on 8080 (management 9090). No AWS account needed. Prints a curl session.
+ */
+public final class LocalStack {
+  private LocalStack() {}
+
+  public static void main(String[] args) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putIfAbsent("GATEWAY_DEV_MODE", "true");
+    env.putIfAbsent("S3_ENDPOINT", "http://127.0.0.1:9000");
+    env.putIfAbsent("S3_PATH_STYLE", "true");
+    env.putIfAbsent("S3_BUCKET", "dev-bucket");
+    env.putIfAbsent("AWS_REGION", "us-east-1");
+    env.putIfAbsent("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080");
+    int s3Port = URI.create(env.get("S3_ENDPOINT")).getPort();
+    Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
+
+    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Port,
+        List.of("http://localhost:8080", "http://127.0.0.1:8080"));
+    Runtime.getRuntime().addShutdownHook(new Thread(s3::close, "s3proxy-stop"));
+    createBucket(s3.endpoint(), env.get("S3_BUCKET"), env.get("AWS_REGION"));
+
+    // The default credentials chain reads these system properties first: the gateway signs with
+    // S3Proxy's identity exactly as it would with keys from IRSA or the environment.
+    System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
+    System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
+    Gateway gateway = Main.run(env);
+    printSession(gateway.apiPort(), gateway.managementPort(), s3.endpoint(), env.get("S3_BUCKET"));
+  }
+
+  static void createBucket(String endpoint, String bucket, String region) {
+    try (S3AsyncClient client = S3AsyncClient.builder()
+        .endpointOverride(URI.create(endpoint))
+        .forcePathStyle(true)
+        .region(Region.of(region))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3ProxyProcess.IDENTITY, S3ProxyProcess.CREDENTIAL)))
+        .build()) {
+      client.createBucket(b -> b.bucket(bucket)).join();
+    }
+  }
+
+  private static void printSession(int port, int managementPort, String s3, String bucket) {
+    String api = "http://127.0.0.1:" + port;
+    System.out.println("""
+
+        presign-gateway local stack is up (dev mode: tokens are minted locally, no AWS account involved)
+          gateway     %1$s        management http://127.0.0.1:%2$d/health/ready
+          S3 (S3Proxy) %3$s  bucket %4$s
+
+        Copy and paste:
+
+        TOKEN=$(curl -s -X POST %1$s/dev/token -H 'Content-Type: application/json' \\
+          -d '{"sub":"alice"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+        printf 'hello from presign-gateway\\n' > hello.txt
+        RESP=$(curl -s -X POST %1$s/api/s3/presign -H "Authorization: Bearer $TOKEN" \\
+          -H 'Content-Type: application/json' \\
+          -d "{\\"filename\\":\\"hello.txt\\",\\"contentType\\":\\"text/plain\\",\\"size\\":$(wc -c < hello.txt)}")
+        echo "$RESP"
+        URL=$(echo "$RESP" | sed -E 's/.*"uploadUrl":"([^"]+)".*/\\1/')
+        curl -sS -i -X PUT "$URL" -H 'Content-Type: text/plain' --data-binary @hello.txt
+
+        The PUT answers 200 with an ETag. Ctrl-C stops the gateway and S3Proxy.
+        """.formatted(api, managementPort, s3, bucket));
+  }
+}

@@ -1,0 +1,118 @@
+package dev.presign.gateway.dev;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * S3Proxy, a real S3 API server that checks SigV4 signatures, run as a separate process on 127.0.0.1 for the
+ * local stack and the tests. In memory ({@code transient}) unless told otherwise.
+ */
+public final class S3ProxyProcess implements AutoCloseable {
+  public static final String IDENTITY = "local-identity";
+  public static final String CREDENTIAL = "local-credential-not-a-secret";
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private S3ProxyProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts S3Proxy from {@code jar} on 127.0.0.1:{@code port}; waits until the port accepts connections. */
+  public static S3ProxyProcess start(Path jar, int port, List<String> corsOrigins) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath()
+          + "; run 'mvn -DskipTests package' first (it copies s3proxy.jar into target/)");
+    }
+    try {
+      Path dir = Files.createTempDirectory("s3proxy");
+      Path props = dir.resolve("s3proxy.properties");
+      Files.writeString(props, String.join("\n",
+          "s3proxy.endpoint=http://127.0.0.1:" + port,
+          "s3proxy.authorization=aws-v2-or-v4",
+          "s3proxy.identity=" + IDENTITY,
+          "s3proxy.credential=" + CREDENTIAL,
+          "jclouds.provider=transient",
+          "jclouds.identity=unused",
+          "jclouds.credential=unused",
+          "s3proxy.cors-allow-origins=" + String.join(" ", corsOrigins),
+          "s3proxy.cors-allow-methods=GET PUT HEAD",
+          "s3proxy.cors-allow-headers=Content-Type Content-Length x-amz-checksum-sha256 x-amz-sdk-checksum-algorithm",
+          "s3proxy.cors-exposed-headers=ETag",
+          ""));
+      Path log = dir.resolve("s3proxy.log");
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toAbsolutePath().toString(),
+          "--properties", props.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      S3ProxyProcess proxy = new S3ProxyProcess(process, port, log);
+      proxy.awaitPort(Duration.ofSeconds(60));
+      return proxy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void awaitPort(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; see " + log + ":\n" + tail());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    close();
+    throw new IllegalStateException("S3Proxy did not open port " + port + " within " + timeout + "; see " + log);
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.presign.gateway.http;
+
+import dev.presign.gateway.auth.Caller;
+import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.policy.PolicyException;
+import dev.presign.gateway.policy.UploadRequest;
+import dev.presign.gateway.signing.PresignedUpload;
+import dev.presign.gateway.signing.UrlSigner;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** POST /api/s3/presign: policy decides the key, the signer signs it, the answer lists what to send. */
+final class PresignHandler {
+  private final KeyPolicy policy;
+  private final UrlSigner signer;
+
+  PresignHandler(KeyPolicy policy, UrlSigner signer) {
+    this.policy = policy;
+    this.signer = signer;
+  }
+
+  void presign(RoutingContext ctx) {
+    Caller caller = ctx.get(ApiVerticle.CALLER);
+    UploadRequest request = parse(ctx);
+    PresignedUpload upload = signer.presignPut(policy.plan(caller, request));
+    JsonObject headers = new JsonObject();
+    upload.headers().forEach(headers::put);
+    JsonObject answer = new JsonObject()
+        .put("key", upload.key())
+        .put("uploadUrl", upload.url())
+        .put("method", "PUT")
+        .put("headers", headers)
+        .put("expiresAt", upload.expiresAt().toString());
+    ctx.response().putHeader("Content-Type", "application/json").end(answer.encode());
+  }
+
+  static UploadRequest parse(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    return new UploadRequest(
+        string(body, "filename", true),
+        string(body, "contentType", false),
+        wholeNumber(body, "size"),
+        string(body, "checksumSha256", false),
+        string(body, "prefix", false));
+  }
+
+  static JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw PolicyException.invalid("body", "the request body must be a JSON object");
+    }
+    try {
+      Object value = ctx.body().buffer().toJsonValue();
+      if (value instanceof JsonObject object) {
+        return object;
+      }
+    } catch (DecodeException e) {
+      throw PolicyException.invalid("body", "the request body is not valid JSON");
+    }
+    throw PolicyException.invalid("body", "the request body must be a JSON object");
+  }
+
+  static String string(JsonObject body, String field, boolean required) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      if (required) {
+        throw PolicyException.invalid(field, field + " is required");
+      }
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw PolicyException.invalid(field, field + " must be a string");
+    }
+    if (required && s.isBlank()) {
+      throw PolicyException.invalid(field, field + " must not be empty");
+    }
+    return s;
+  }
+
+  static Long wholeNumber(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    throw PolicyException.invalid(field, field + " must be a whole number of bytes");
+  }
+}

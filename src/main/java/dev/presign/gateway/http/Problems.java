@@ -1,0 +1,79 @@
+package dev.presign.gateway.http;
+
+import dev.presign.gateway.auth.AuthException;
+import dev.presign.gateway.policy.PolicyException;
+import dev.presign.gateway.signing.CredentialsSnapshot.CredentialsUnavailableException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where errors become {@code application/problem+json} answers. */
+public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  public static final String MEDIA_TYPE = "application/problem+json";
+
+  private Problems() {}
+
+  /** Failure handler for every route and the router's error handler for 404/405/413/… */
+  public static void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    write(ctx, toProblem(ctx.failure(), ctx.statusCode()));
+  }
+
+  static ProblemException toProblem(Throwable failure, int status) {
+    if (failure instanceof ProblemException p) {
+      return p;
+    }
+    if (failure instanceof AuthException e) {
+      return new ProblemException(401, "Unauthorized", e.getMessage());
+    }
+    if (failure instanceof PolicyException e) {
+      return e.isDenial()
+          ? new ProblemException(403, "Forbidden", e.getMessage(), new JsonObject().put("rule", e.rule()))
+          : new ProblemException(400, "Bad Request", e.getMessage(), new JsonObject().put("field", e.field()));
+    }
+    if (failure instanceof CredentialsUnavailableException e) {
+      return new ProblemException(503, "Service Unavailable", e.getMessage() + "; retry shortly");
+    }
+    if (failure != null && status < 400) {
+      // An unexpected exception: log it, never echo it.
+      LOG.error("unhandled failure", failure);
+      return new ProblemException(500, "Internal Server Error", "the gateway failed to handle this request");
+    }
+    return switch (status) {
+      case 400 -> new ProblemException(400, "Bad Request", "the request is malformed");
+      case 404 -> new ProblemException(404, "Not Found", "no such resource");
+      case 405 -> new ProblemException(405, "Method Not Allowed", "this resource does not support that method");
+      case 413 -> new ProblemException(413, "Content Too Large", "the request body is larger than this gateway accepts");
+      case 415 -> new ProblemException(415, "Unsupported Media Type", "send the body as application/json");
+      case 431 -> new ProblemException(431, "Request Header Fields Too Large", "request headers are too large");
+      case 503 -> new ProblemException(503, "Service Unavailable", "the gateway is not ready; retry shortly");
+      default -> {
+        int code = status >= 400 && status < 600 ? status : 500;
+        yield new ProblemException(code, code >= 500 ? "Internal Server Error" : "Error",
+            code >= 500 ? "the gateway failed to handle this request" : "the request was refused");
+      }
+    };
+  }
+
+  static void write(RoutingContext ctx, ProblemException p) {
+    JsonObject body = new JsonObject()
+        .put("type", "about:blank")
+        .put("title", p.title())
+        .put("status", p.status())
+        .put("detail", p.getMessage());
+    body.mergeIn(p.extensions());
+    var response = ctx.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE)
+        .putHeader("Cache-Control", "no-store");
+    if (p.status() == 401) {
+      response.putHeader("WWW-Authenticate",
+          "Bearer realm=\"presign-gateway\", error=\"invalid_token\", error_description=\""
+              + p.getMessage().replace("\"", "'") + "\"");
+    }
+    response.end(body.encode());
+  }
+}

@@ -1,0 +1,70 @@
+package dev.presign.gateway.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+
+/** Turns a client-supplied file name into one safe S3 key segment. */
+public final class FileNames {
+  /** Longest name kept, in UTF-8 bytes (the common file-system limit, far below S3's 1024 for the whole key). */
+  public static final int MAX_NAME_BYTES = 255;
+
+  private FileNames() {}
+
+  /**
+   * NFC-normalises, keeps only the last path part, drops control and format characters, collapses whitespace,
+   * and shortens to {@link #MAX_NAME_BYTES} keeping the extension. Throws if nothing usable is left.
+   */
+  public static String sanitize(String raw) {
+    if (raw == null) {
+      throw PolicyException.invalid("filename", "filename is required");
+    }
+    String name = Normalizer.normalize(raw, Normalizer.Form.NFC);
+    int cut = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+    name = name.substring(cut + 1);
+    StringBuilder out = new StringBuilder(name.length());
+    name.codePoints().forEach(cp -> {
+      int type = Character.getType(cp);
+      if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+        out.appendCodePoint(' ');
+      } else if (type != Character.CONTROL && type != Character.FORMAT && type != Character.SURROGATE
+          && type != Character.PRIVATE_USE && type != Character.UNASSIGNED) {
+        out.appendCodePoint(cp);
+      }
+    });
+    name = out.toString().replaceAll(" {2,}", " ").strip();
+    // Leading dots make hidden files and "." / ".." segments; they carry no meaning in an upload name.
+    name = name.replaceFirst("^\\.+", "").strip();
+    if (name.isEmpty()) {
+      throw PolicyException.invalid("filename",
+          "filename has no usable characters after removing path parts, control characters and leading dots");
+    }
+    return Normalizer.normalize(truncate(name), Normalizer.Form.NFC);
+  }
+
+  private static String truncate(String name) {
+    if (utf8Length(name) <= MAX_NAME_BYTES) {
+      return name;
+    }
+    int dot = name.lastIndexOf('.');
+    String ext = dot > 0 && name.length() - dot <= 16 ? name.substring(dot) : "";
+    String base = ext.isEmpty() ? name : name.substring(0, dot);
+    int budget = MAX_NAME_BYTES - utf8Length(ext);
+    StringBuilder kept = new StringBuilder();
+    int used = 0;
+    for (int i = 0; i < base.length(); ) {
+      int cp = base.codePointAt(i);
+      int len = utf8Length(new String(Character.toChars(cp)));
+      if (used + len > budget) {
+        break;
+      }
+      kept.appendCodePoint(cp);
+      used += len;
+      i += Character.charCount(cp);
+    }
+    return kept.toString().strip() + ext;
+  }
+
+  public static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+}

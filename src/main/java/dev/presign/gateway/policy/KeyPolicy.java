@@ -1,0 +1,154 @@
+package dev.presign.gateway.policy;
+
+import dev.presign.gateway.auth.Caller;
+import dev.presign.gateway.config.GatewayConfig;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Decides which keys a caller may write and makes the key for a new upload:
+ * {@code <caller prefix><random id>/<sanitised file name>}.
+ */
+public final class KeyPolicy {
+  public static final int MAX_KEY_BYTES = 1024;
+  private static final Pattern MEDIA_TYPE = Pattern.compile(
+      "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+
+  private final GatewayConfig.Uploads config;
+
+  public KeyPolicy(GatewayConfig.Uploads config) {
+    this.config = config;
+  }
+
+  public UploadPlan plan(Caller caller, UploadRequest request) {
+    String name = FileNames.sanitize(request.filename());
+    String contentType = checkContentType(request.contentType());
+    Long size = checkSize(request.size());
+    String checksum = checkChecksum(request.checksumSha256());
+    String prefix = choosePrefix(caller, request.prefix());
+    String key = prefix + UUID.randomUUID() + "/" + name;
+    if (FileNames.utf8Length(key) > MAX_KEY_BYTES) {
+      throw PolicyException.invalid("filename",
+          "the resulting key is " + FileNames.utf8Length(key) + " UTF-8 bytes; S3 allows " + MAX_KEY_BYTES);
+    }
+    return new UploadPlan(key, contentType, size, checksum);
+  }
+
+  /** The prefixes the caller owns, each ending in '/'. */
+  public List<String> prefixesOf(Caller caller) {
+    List<String> prefixes = new ArrayList<>();
+    prefixes.add(config.prefixTemplate().replace("{sub}", subjectSegment(caller.subject())));
+    for (String extra : caller.extraPrefixes()) {
+      String p = normalizePrefix(extra);
+      if (p != null) {
+        prefixes.add(p);
+      }
+    }
+    return prefixes;
+  }
+
+  /** True when {@code key} lies under one of the caller's prefixes, matched on a '/' boundary. */
+  public boolean owns(Caller caller, String key) {
+    return prefixesOf(caller).stream().anyMatch(key::startsWith);
+  }
+
+  private String choosePrefix(Caller caller, String requested) {
+    List<String> owned = prefixesOf(caller);
+    if (requested == null) {
+      return owned.get(0);
+    }
+    String prefix = normalizePrefix(requested);
+    if (prefix == null) {
+      throw PolicyException.invalid("prefix",
+          "prefix must be relative, NFC, without empty, '.' or '..' segments, control characters or backslashes");
+    }
+    if (owned.stream().noneMatch(prefix::startsWith)) {
+      throw PolicyException.denied("key-prefix", "prefix '" + prefix + "' is not under any prefix this caller owns");
+    }
+    return prefix;
+  }
+
+  /** Null when the prefix is unsafe; otherwise the prefix ending in '/'. */
+  static String normalizePrefix(String raw) {
+    if (raw == null || raw.isEmpty() || raw.length() > 512) {
+      return null;
+    }
+    String p = raw.endsWith("/") ? raw : raw + "/";
+    if (!Normalizer.isNormalized(p, Normalizer.Form.NFC) || p.startsWith("/") || p.indexOf('\\') >= 0
+        || p.codePoints().anyMatch(Character::isISOControl)) {
+      return null;
+    }
+    for (String segment : p.substring(0, p.length() - 1).split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return null;
+      }
+    }
+    return p;
+  }
+
+  private static String subjectSegment(String sub) {
+    if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")
+        || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || sub.codePoints().anyMatch(Character::isISOControl)
+        || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
+      throw PolicyException.denied("subject",
+          "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..' or control characters)");
+    }
+    return sub;
+  }
+
+  private String checkContentType(String raw) {
+    if (raw == null) {
+      if (config.requireContentType()) {
+        throw PolicyException.invalid("contentType", "contentType is required by this gateway");
+      }
+      return null;
+    }
+    String value = raw.strip();
+    if (value.length() > 255 || !MEDIA_TYPE.matcher(value).matches()) {
+      throw PolicyException.invalid("contentType", "contentType must be a media type such as image/png");
+    }
+    int semi = value.indexOf(';');
+    String base = (semi < 0 ? value : value.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+    String wildcard = base.substring(0, base.indexOf('/')) + "/*";
+    if (!config.allowedContentTypes().contains(base) && !config.allowedContentTypes().contains(wildcard)) {
+      throw PolicyException.denied("content-type",
+          "content type '" + base + "' is not allowed; allowed: " + String.join(", ", config.allowedContentTypes()));
+    }
+    return value;
+  }
+
+  private Long checkSize(Long size) {
+    if (size == null) {
+      if (config.requireSize()) {
+        throw PolicyException.invalid("size", "size (bytes) is required by this gateway");
+      }
+      return null;
+    }
+    if (size < 0) {
+      throw PolicyException.invalid("size", "size must be zero or more bytes");
+    }
+    if (size > config.maxBytes()) {
+      throw PolicyException.denied("max-size", "size " + size + " exceeds the maximum of " + config.maxBytes() + " bytes");
+    }
+    return size;
+  }
+
+  private static String checkChecksum(String b64) {
+    if (b64 == null) {
+      return null;
+    }
+    try {
+      if (Base64.getDecoder().decode(b64).length == 32) {
+        return b64;
+      }
+    } catch (IllegalArgumentException ignored) {
+      // reported below
+    }
+    throw PolicyException.invalid("checksumSha256", "checksumSha256 must be the base64 of a 32-byte SHA-256 digest");
+  }
+}

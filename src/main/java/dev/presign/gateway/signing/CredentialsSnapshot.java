@@ -1,0 +1,109 @@
+package dev.presign.gateway.signing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * The credentials that sign URLs, resolved by the AWS default chain on a worker thread and kept as a volatile
+ * snapshot, so an event loop reading them never waits on STS, IMDS or a file. Refreshed on a timer, early
+ * enough that a snapshot is replaced well before it expires; a failed refresh keeps the last good snapshot.
+ */
+public final class CredentialsSnapshot implements AwsCredentialsProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialsSnapshot.class);
+  /** Refresh this long before expiry, as the SDK's own providers do (STS sessions are usually 1 h). */
+  static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final AwsCredentialsProvider chain;
+  private final Duration refreshInterval;
+  private final Clock clock;
+  private volatile AwsCredentials current;
+  private volatile long timerId = -1;
+  private volatile boolean closed;
+
+  public CredentialsSnapshot(Vertx vertx, AwsCredentialsProvider chain, Duration refreshInterval, Clock clock) {
+    this.vertx = vertx;
+    this.chain = chain;
+    this.refreshInterval = refreshInterval;
+    this.clock = clock;
+  }
+
+  /** Resolves once on a worker; fails if the chain finds no credentials. Then keeps refreshing. */
+  public Future<Void> start() {
+    return refresh().onSuccess(v -> scheduleNext());
+  }
+
+  Future<Void> refresh() {
+    return vertx.executeBlocking(chain::resolveCredentials, false)
+        .onSuccess(c -> current = c)
+        .onFailure(e -> LOG.warn("credentials refresh failed: {}", e.getClass().getSimpleName() + ": " + e.getMessage()))
+        .mapEmpty();
+  }
+
+  private void scheduleNext() {
+    if (closed) {
+      return;
+    }
+    Duration delay = refreshInterval;
+    Optional<Instant> expiry = expiration();
+    if (expiry.isPresent()) {
+      Duration untilRefresh = Duration.between(clock.instant(), expiry.get()).minus(REFRESH_AHEAD);
+      if (untilRefresh.compareTo(delay) < 0) {
+        delay = untilRefresh.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : untilRefresh;
+      }
+    }
+    timerId = vertx.setTimer(delay.toMillis(), id -> refresh()
+        .onComplete(ar -> {
+          if (ar.failed() && !closed) {
+            timerId = vertx.setTimer(RETRY_AFTER_FAILURE.toMillis(), id2 -> refresh().onComplete(x -> scheduleNext()));
+          } else {
+            scheduleNext();
+          }
+        }));
+  }
+
+  /** The snapshot, never blocking. Throws when there is none or it has expired. */
+  @Override
+  public AwsCredentials resolveCredentials() {
+    AwsCredentials c = current;
+    if (c == null) {
+      throw new CredentialsUnavailableException("no AWS credentials loaded yet");
+    }
+    if (c.expirationTime().map(t -> !t.isAfter(clock.instant())).orElse(false)) {
+      throw new CredentialsUnavailableException("AWS credentials expired and could not be refreshed");
+    }
+    return c;
+  }
+
+  /** When the snapshot's credentials expire; empty for long-lived keys. */
+  public Optional<Instant> expiration() {
+    AwsCredentials c = current;
+    return c == null ? Optional.empty() : c.expirationTime();
+  }
+
+  public boolean isUsable() {
+    AwsCredentials c = current;
+    return c != null && c.expirationTime().map(t -> t.isAfter(clock.instant().plus(Duration.ofSeconds(30)))).orElse(true);
+  }
+
+  public void close() {
+    closed = true;
+    vertx.cancelTimer(timerId);
+  }
+
+  /** Signing is impossible right now: answered as 503. */
+  public static final class CredentialsUnavailableException extends RuntimeException {
+    public CredentialsUnavailableException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
