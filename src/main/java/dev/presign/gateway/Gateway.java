@@ -2,6 +2,7 @@ package dev.presign.gateway;
 
 import dev.presign.gateway.auth.KeySource;
 import dev.presign.gateway.auth.StaticKeys;
+import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
@@ -16,7 +17,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -65,10 +65,12 @@ public final class Gateway {
         })
         .compose(server -> {
           management = server;
-          return staticKeys();
+          return fileKeys();
         })
-        .compose(staticKeys -> {
-          keys = new KeySource(vertx, config.jwt(), staticKeys, jwksUrl());
+        .compose(fileKeys -> {
+          List<JsonObject> secretKeys = config.jwt().hmacSecret() == null ? List.of()
+              : StaticKeys.fromSecret(config.jwt().hmacSecret(), config.jwt().algorithms());
+          keys = new KeySource(vertx, config.jwt(), secretKeys, fileKeys, jwksUrl());
           credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
           return Future.all(
               keys.start(),
@@ -76,7 +78,15 @@ public final class Gateway {
                   "no AWS credentials from the default chain: " + e.getMessage(), e))));
         })
         .compose(v -> {
-          signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
+          // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
+          return vertx.executeBlocking(() -> {
+            signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
+            signer.warmUp();
+            new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
+            return null;
+          });
+        })
+        .compose(v -> {
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
               devIssuer, clock, apiPort::set);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
@@ -90,19 +100,13 @@ public final class Gateway {
         .recover(e -> stop().transform(x -> Future.failedFuture(e)));
   }
 
-  private Future<List<JsonObject>> staticKeys() {
+  private Future<List<JsonObject>> fileKeys() {
     GatewayConfig.Jwt jwt = config.jwt();
-    List<JsonObject> out = new ArrayList<>();
-    if (jwt.hmacSecret() != null) {
-      out.addAll(StaticKeys.fromSecret(jwt.hmacSecret(), jwt.algorithms()));
-    }
     if (jwt.publicKeyFile() == null) {
-      return Future.succeededFuture(out);
+      return Future.succeededFuture(List.of());
     }
-    return vertx.fileSystem().readFile(jwt.publicKeyFile()).map(buffer -> {
-      out.addAll(StaticKeys.fromFile(buffer.toString(), jwt.algorithms()));
-      return out;
-    });
+    return vertx.fileSystem().readFile(jwt.publicKeyFile())
+        .map(buffer -> StaticKeys.fromFile(buffer.toString(), jwt.algorithms()));
   }
 
   private URI jwksUrl() {

@@ -18,12 +18,19 @@ public record KeyRing(List<JsonObject> keys, Set<String> kids, long version) {
 
   public static final KeyRing EMPTY = new KeyRing(List.of(), Set.of(), 0);
 
-  /** Keeps only keys that verify signatures with an allowed algorithm. */
-  public static KeyRing of(List<JsonObject> candidates, Set<String> algorithms, long version, boolean allowSecret) {
+  /**
+   * Keeps only keys that verify signatures with an allowed algorithm. Symmetric keys count only from
+   * {@code secretKeys} (JWT_HMAC_SECRET): an "oct" key in a published JWKS would let anyone who reads it forge tokens.
+   */
+  public static KeyRing of(List<JsonObject> secretKeys, List<JsonObject> publicKeys, Set<String> algorithms,
+                           long version) {
     List<JsonObject> usable = new ArrayList<>();
     Set<String> kids = new HashSet<>();
-    for (JsonObject jwk : candidates) {
-      String why = unusable(jwk, algorithms, allowSecret);
+    List<JsonObject> candidates = new ArrayList<>(secretKeys);
+    candidates.addAll(publicKeys);
+    for (int i = 0; i < candidates.size(); i++) {
+      JsonObject jwk = candidates.get(i);
+      String why = unusable(jwk, algorithms, i < secretKeys.size());
       if (why != null) {
         LOG.warn("skipping JWK kid={} kty={}: {}", jwk.getString("kid"), jwk.getString("kty"), why);
         continue;
@@ -58,8 +65,9 @@ public record KeyRing(List<JsonObject> keys, Set<String> kids, long version) {
       return "algorithm " + alg + " is not in JWT_ALGORITHMS " + algorithms;
     }
     try {
-      new JWK(withAlgorithm(jwk));
-      return null;
+      // JWK accepts a key without its material (an RSA key without "n"); such a key verifies nothing.
+      JWK key = new JWK(withAlgorithm(jwk));
+      return key.publicKey() == null && key.mac() == null ? "it holds no public key or secret" : null;
     } catch (RuntimeException e) {
       return "not a valid key (" + e.getMessage() + ")";
     }

@@ -4,7 +4,9 @@ import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -35,7 +37,8 @@ public final class KeySource {
 
   private final Vertx vertx;
   private final GatewayConfig.Jwt config;
-  private final List<JsonObject> staticKeys;
+  private final List<JsonObject> secretKeys;
+  private final List<JsonObject> fileKeys;
   private final URI jwksUrl;
   private final HttpClient client;
   private final AtomicLong lastAttemptNanos = new AtomicLong();
@@ -46,10 +49,13 @@ public final class KeySource {
   private volatile long timerId = -1;
   private volatile boolean closed;
 
-  public KeySource(Vertx vertx, GatewayConfig.Jwt config, List<JsonObject> staticKeys, URI jwksUrl) {
+  /** {@code secretKeys}: from JWT_HMAC_SECRET; {@code fileKeys}: from JWT_PUBLIC_KEY_FILE. */
+  public KeySource(Vertx vertx, GatewayConfig.Jwt config, List<JsonObject> secretKeys, List<JsonObject> fileKeys,
+                   URI jwksUrl) {
     this.vertx = vertx;
     this.config = config;
-    this.staticKeys = List.copyOf(staticKeys);
+    this.secretKeys = List.copyOf(secretKeys);
+    this.fileKeys = List.copyOf(fileKeys);
     this.jwksUrl = jwksUrl;
     this.client = jwksUrl == null ? null : vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) config.jwksTimeout().toMillis())
@@ -61,7 +67,7 @@ public final class KeySource {
   /** Loads the first key set; fails when no usable key results (the gateway must then refuse to start). */
   public Future<Void> start() {
     if (jwksUrl == null) {
-      ring = KeyRing.of(staticKeys, config.algorithms(), 1, true);
+      ring = KeyRing.of(secretKeys, fileKeys, config.algorithms(), 1);
       lastSuccessMillis = System.currentTimeMillis();
       return ring.isEmpty() ? Future.failedFuture(noKeys()) : Future.succeededFuture();
     }
@@ -131,15 +137,14 @@ public final class KeySource {
           if (resp.statusCode() != 200) {
             return Future.failedFuture("JWKS answered HTTP " + resp.statusCode());
           }
-          String length = resp.getHeader("Content-Length");
-          if (length != null && length.length() < 12 && Long.parseLong(length) > MAX_JWKS_BYTES) {
-            return Future.failedFuture("JWKS is larger than " + MAX_JWKS_BYTES + " bytes");
-          }
           Duration next = maxAge(resp.getHeader("Cache-Control"));
-          return resp.body().map(body -> {
-            install(body.toJsonObject());
-            return next;
-          });
+          // Key parsing (and its first-time class loading) runs on a worker, never on an event loop.
+          return boundedBody(resp)
+              .compose(body -> vertx.executeBlocking(() -> parse(body.toJsonObject()), false))
+              .map(fresh -> {
+                install(fresh);
+                return next;
+              });
         })
         .recover(e -> {
           LOG.warn("JWKS refresh from {} failed, keeping {} key(s): {}", jwksUrl, ring.keys().size(), e.getMessage());
@@ -147,21 +152,42 @@ public final class KeySource {
         });
   }
 
-  private void install(JsonObject jwks) {
+  /** Reads the body, failing as soon as it exceeds {@link #MAX_JWKS_BYTES} (declared length or not). */
+  private static Future<Buffer> boundedBody(HttpClientResponse resp) {
+    Promise<Buffer> promise = Promise.promise();
+    Buffer body = Buffer.buffer();
+    resp.handler(chunk -> {
+      if (body.length() + chunk.length() > MAX_JWKS_BYTES) {
+        promise.tryFail("JWKS is larger than " + MAX_JWKS_BYTES + " bytes");
+        resp.request().reset();
+      } else {
+        body.appendBuffer(chunk);
+      }
+    });
+    resp.exceptionHandler(promise::tryFail);
+    resp.endHandler(v -> promise.tryComplete(body));
+    return promise.future();
+  }
+
+  private KeyRing parse(JsonObject jwks) {
     JsonArray keys = jwks.getJsonArray("keys");
     if (keys == null) {
       throw new IllegalArgumentException("JWKS has no 'keys' array");
     }
-    List<JsonObject> all = new ArrayList<>(staticKeys);
+    List<JsonObject> published = new ArrayList<>(fileKeys);
     keys.forEach(k -> {
       if (k instanceof JsonObject jwk) {
-        all.add(jwk);
+        published.add(jwk);
       }
     });
-    KeyRing fresh = KeyRing.of(all, config.algorithms(), ring.version() + 1, true);
+    KeyRing fresh = KeyRing.of(secretKeys, published, config.algorithms(), ring.version() + 1);
     if (fresh.isEmpty()) {
       throw new IllegalArgumentException("JWKS holds no usable key");
     }
+    return fresh;
+  }
+
+  private void install(KeyRing fresh) {
     lastSuccessMillis = System.currentTimeMillis();
     if (!fresh.keys().equals(ring.keys())) {
       ring = fresh;

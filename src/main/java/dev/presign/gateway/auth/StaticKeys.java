@@ -47,13 +47,18 @@ public final class StaticKeys {
     }
     List<JsonObject> out = new ArrayList<>();
     Matcher m = PEM.matcher(trimmed);
-    int index = 0;
+    boolean found = false;
     while (m.find()) {
+      found = true;
       byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-      out.addAll(fromPublicKey(parse(der), algorithms, "static-" + index++));
+      out.addAll(fromPublicKey(parse(der), algorithms));
+    }
+    if (!found) {
+      throw new IllegalArgumentException("JWT_PUBLIC_KEY_FILE holds no '-----BEGIN PUBLIC KEY-----' block, JWK or JWKS");
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("JWT_PUBLIC_KEY_FILE holds no '-----BEGIN PUBLIC KEY-----' block, JWK or JWKS");
+      throw new IllegalArgumentException("JWT_PUBLIC_KEY_FILE: its keys can verify none of JWT_ALGORITHMS "
+          + algorithms.stream().sorted().toList());
     }
     return out;
   }
@@ -77,13 +82,16 @@ public final class StaticKeys {
     throw new IllegalArgumentException("JWT_PUBLIC_KEY_FILE: a PEM block is neither an RSA nor an EC public key");
   }
 
-  /** One JWK per allowed algorithm the key can verify (an RSA key serves RS* and PS*). */
-  static List<JsonObject> fromPublicKey(PublicKey key, Set<String> algorithms, String kid) {
+  /**
+   * One JWK per allowed algorithm the key can verify (an RSA key serves RS* and PS*). No kid: a PEM key has
+   * none, and vertx-auth-jwt skips a key whose kid differs from the token's, so the issuer's kid must not matter.
+   */
+  static List<JsonObject> fromPublicKey(PublicKey key, Set<String> algorithms) {
     List<JsonObject> out = new ArrayList<>();
     if (key instanceof RSAPublicKey rsa) {
       for (String alg : algorithms.stream().sorted().toList()) {
         if (alg.startsWith("RS") || alg.startsWith("PS")) {
-          out.add(new JsonObject().put("kty", "RSA").put("alg", alg).put("use", "sig").put("kid", kid)
+          out.add(new JsonObject().put("kty", "RSA").put("alg", alg).put("use", "sig")
               .put("n", b64(rsa.getModulus())).put("e", b64(rsa.getPublicExponent())));
         }
       }
@@ -92,7 +100,7 @@ public final class StaticKeys {
       String crv = bits == 256 ? "P-256" : bits == 384 ? "P-384" : "P-521";
       String alg = bits == 256 ? "ES256" : bits == 384 ? "ES384" : "ES512";
       int len = (bits + 7) / 8;
-      out.add(new JsonObject().put("kty", "EC").put("alg", alg).put("use", "sig").put("kid", kid).put("crv", crv)
+      out.add(new JsonObject().put("kty", "EC").put("alg", alg).put("use", "sig").put("crv", crv)
           .put("x", b64(ec.getW().getAffineX(), len)).put("y", b64(ec.getW().getAffineY(), len)));
     }
     return out;

@@ -42,14 +42,35 @@ public final class TokenVerifier {
   /** The caller named by a valid token in an Authorization header value; fails with {@link AuthException}. */
   public Future<Caller> verify(String authorization) {
     String token;
-    JsonObject header;
     try {
       token = bearerToken(authorization);
-      header = decodeHeader(token);
+      String[] parts = segments(token);
+      checkHeader(decodeSegment(parts[0], "header"));
+      // Claims are checked before any cryptography so that a stale or foreign token costs nothing and can never
+      // trigger a JWKS fetch; they are checked again, from the verified payload, before they are trusted.
+      checkClaims(decodeSegment(parts[1], "payload"));
     } catch (AuthException e) {
       return Future.failedFuture(e);
     }
-    return verifySignature(token, true).map(payload -> checkClaims(payload));
+    return verifySignature(token, true).map(this::checkClaims);
+  }
+
+  /**
+   * Runs every loaded key's verification once with a well-formed token whose signature is wrong, on the calling
+   * (worker) thread, so that JWK parsing and the JDK's signature classes are loaded before an event loop needs them.
+   */
+  public void warmUp() {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    long now = clock.millis() / 1000;
+    JsonObject claims = new JsonObject().put("iss", config.issuer()).put("aud", config.audiences().get(0))
+        .put("sub", "warm-up").put("exp", now + 60);
+    String payload = b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    String signature = b64.encodeToString(new byte[64]);
+    for (JsonObject key : keys.current().keys()) {
+      JsonObject header = new JsonObject().put("alg", key.getString("alg")).put("kid", key.getString("kid"));
+      String token = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "." + payload + "." + signature;
+      verify("Bearer " + token);
+    }
   }
 
   private Future<JsonObject> verifySignature(String token, boolean mayRefresh) {
@@ -57,16 +78,21 @@ public final class TokenVerifier {
     if (ring.isEmpty()) {
       return Future.failedFuture(new AuthException("no verification keys are loaded"));
     }
-    return authFor(ring).authenticate(new TokenCredentials(token))
-        .map(user -> user.attributes().getJsonObject("accessToken"))
-        .recover(e -> {
-          if (e instanceof NoSuchKeyIdException && mayRefresh && plausible(token)) {
-            return keys.refreshForUnknownKid().compose(changed -> changed
-                ? verifySignature(token, false)
-                : Future.failedFuture(new AuthException("the token's signing key (kid) is unknown")));
-          }
-          return Future.failedFuture(new AuthException(describe(e)));
-        });
+    Future<JsonObject> verified;
+    try {
+      verified = authFor(ring).authenticate(new TokenCredentials(token))
+          .map(user -> user.attributes().getJsonObject("accessToken"));
+    } catch (RuntimeException e) {
+      verified = Future.failedFuture(e);
+    }
+    return verified.recover(e -> {
+      if (e instanceof NoSuchKeyIdException && mayRefresh) {
+        return keys.refreshForUnknownKid().compose(changed -> changed
+            ? verifySignature(token, false)
+            : Future.failedFuture(new AuthException("the token's signing key (kid) is unknown")));
+      }
+      return Future.failedFuture(new AuthException(describe(e)));
+    });
   }
 
   private JWTAuth authFor(KeyRing ring) {
@@ -94,13 +120,16 @@ public final class TokenVerifier {
     return token;
   }
 
-  /** Cheap structural checks before any cryptography: three segments, a JSON header, an allowed alg, no crit. */
-  private JsonObject decodeHeader(String token) {
+  private static String[] segments(String token) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
       throw new AuthException("token must be a signed JWT: three non-empty base64url segments");
     }
-    JsonObject header = decodeSegment(parts[0], "header");
+    return parts;
+  }
+
+  /** An allowed algorithm, and no critical extension (this gateway understands none). */
+  private void checkHeader(JsonObject header) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String) || !config.algorithms().contains(alg)) {
       throw new AuthException("token algorithm " + alg + " is not accepted; accepted: " + config.algorithms());
@@ -108,7 +137,6 @@ public final class TokenVerifier {
     if (header.containsKey("crit")) {
       throw new AuthException("token header 'crit' names extensions this gateway does not understand");
     }
-    return header;
   }
 
   private static JsonObject decodeSegment(String segment, String what) {
@@ -116,16 +144,6 @@ public final class TokenVerifier {
       return new JsonObject(new String(Base64.getUrlDecoder().decode(segment), StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       throw new AuthException("token " + what + " is not base64url-encoded JSON");
-    }
-  }
-
-  /** An unknown kid may cost a JWKS fetch only when the rest of the token already looks right. */
-  private boolean plausible(String token) {
-    try {
-      checkClaims(decodeSegment(token.split("\\.")[1], "payload"));
-      return true;
-    } catch (AuthException e) {
-      return false;
     }
   }
 

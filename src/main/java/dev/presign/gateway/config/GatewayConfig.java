@@ -89,6 +89,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     r.check(template.contains("{sub}"), "KEY_PREFIX_TEMPLATE must contain {sub} so that each caller owns a prefix");
     r.check(template.endsWith("/") && !template.startsWith("/") && !template.contains("//"),
         "KEY_PREFIX_TEMPLATE must end with '/', not start with '/', and have no empty segment");
+    r.check(!("/" + template).matches(".*/\\.{1,2}(/.*)?"),
+        "KEY_PREFIX_TEMPLATE must have no '.' or '..' segment: clients and proxies resolve them in URLs");
     Uploads uploads = new Uploads(
         template,
         types,

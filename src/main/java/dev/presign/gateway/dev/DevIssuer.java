@@ -63,7 +63,13 @@ public final class DevIssuer {
           new JsonObject().put("field", "sub")));
       return;
     }
-    long ttl = Math.max(1, Math.min(MAX_TTL_SECONDS, body.getLong("ttlSeconds", 3600L)));
+    Object requestedTtl = body.getValue("ttlSeconds", 3600L);
+    if (!(requestedTtl instanceof Integer || requestedTtl instanceof Long)) {
+      ctx.fail(new dev.presign.gateway.http.ProblemException(400, "Bad Request",
+          "ttlSeconds must be a whole number of seconds", new JsonObject().put("field", "ttlSeconds")));
+      return;
+    }
+    long ttl = Math.max(1, Math.min(MAX_TTL_SECONDS, ((Number) requestedTtl).longValue()));
     long now = clock.millis() / 1000;
     JsonObject claims = new JsonObject().put("iss", config.issuer()).put("aud", config.audiences().get(0))
         .put("sub", sub).put("iat", now).put("exp", now + ttl);

@@ -43,7 +43,7 @@ public final class LocalStack {
     printSession(gateway.apiPort(), gateway.managementPort(), s3.endpoint(), env.get("S3_BUCKET"));
   }
 
-  static void createBucket(String endpoint, String bucket, String region) {
+  public static void createBucket(String endpoint, String bucket, String region) {
     try (S3AsyncClient client = S3AsyncClient.builder()
         .endpointOverride(URI.create(endpoint))
         .forcePathStyle(true)

@@ -6,6 +6,7 @@ import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.signing.PresignedUpload;
 import dev.presign.gateway.signing.UrlSigner;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -46,11 +47,12 @@ final class PresignHandler {
   }
 
   static JsonObject jsonBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    Buffer buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
       throw PolicyException.invalid("body", "the request body must be a JSON object");
     }
     try {
-      Object value = ctx.body().buffer().toJsonValue();
+      Object value = buffer.toJsonValue();
       if (value instanceof JsonObject object) {
         return object;
       }

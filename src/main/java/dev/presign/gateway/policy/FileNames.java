@@ -32,8 +32,9 @@ public final class FileNames {
       }
     });
     name = out.toString().replaceAll(" {2,}", " ").strip();
-    // Leading dots make hidden files and "." / ".." segments; they carry no meaning in an upload name.
-    name = name.replaceFirst("^\\.+", "").strip();
+    // Leading dots make hidden files and "." / ".." segments; they carry no meaning in an upload name. Spaces go
+    // with them, or ". .." would come out as "..".
+    name = name.replaceFirst("^[. ]+", "");
     if (name.isEmpty()) {
       throw PolicyException.invalid("filename",
           "filename has no usable characters after removing path parts, control characters and leading dots");

@@ -54,7 +54,9 @@ public final class KeyPolicy {
 
   /** True when {@code key} lies under one of the caller's prefixes, matched on a '/' boundary. */
   public boolean owns(Caller caller, String key) {
-    return prefixesOf(caller).stream().anyMatch(key::startsWith);
+    // "users/alice/../bob/x" starts with "users/alice/" as text, but names bob's object once a URL is normalised.
+    return key != null && FileNames.utf8Length(key) <= MAX_KEY_BYTES && isSafePath(key)
+        && prefixesOf(caller).stream().anyMatch(key::startsWith);
   }
 
   private String choosePrefix(Caller caller, String requested) {
@@ -79,16 +81,21 @@ public final class KeyPolicy {
       return null;
     }
     String p = raw.endsWith("/") ? raw : raw + "/";
-    if (!Normalizer.isNormalized(p, Normalizer.Form.NFC) || p.startsWith("/") || p.indexOf('\\') >= 0
-        || p.codePoints().anyMatch(Character::isISOControl)) {
-      return null;
+    return isSafePath(p.substring(0, p.length() - 1)) ? p : null;
+  }
+
+  /** NFC, relative, without empty, '.' or '..' segments, control characters or backslashes. */
+  private static boolean isSafePath(String path) {
+    if (!Normalizer.isNormalized(path, Normalizer.Form.NFC) || path.startsWith("/") || path.indexOf('\\') >= 0
+        || path.codePoints().anyMatch(Character::isISOControl)) {
+      return false;
     }
-    for (String segment : p.substring(0, p.length() - 1).split("/", -1)) {
+    for (String segment : path.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return null;
+        return false;
       }
     }
-    return p;
+    return true;
   }
 
   private static String subjectSegment(String sub) {
@@ -143,7 +150,9 @@ public final class KeyPolicy {
       return null;
     }
     try {
-      if (Base64.getDecoder().decode(b64).length == 32) {
+      // Only the canonical, padded form: the value is signed and sent byte for byte as x-amz-checksum-sha256.
+      byte[] digest = Base64.getDecoder().decode(b64);
+      if (digest.length == 32 && Base64.getEncoder().encodeToString(digest).equals(b64)) {
         return b64;
       }
     } catch (IllegalArgumentException ignored) {

@@ -58,7 +58,8 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
     if (expiry.isPresent()) {
       Duration untilRefresh = Duration.between(clock.instant(), expiry.get()).minus(REFRESH_AHEAD);
       if (untilRefresh.compareTo(delay) < 0) {
-        delay = untilRefresh.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : untilRefresh;
+        // Never spin: a chain that keeps returning nearly expired credentials is asked again every 10 s.
+        delay = untilRefresh.compareTo(RETRY_AFTER_FAILURE) < 0 ? RETRY_AFTER_FAILURE : untilRefresh;
       }
     }
     timerId = vertx.setTimer(delay.toMillis(), id -> refresh()

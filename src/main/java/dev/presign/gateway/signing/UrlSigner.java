@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Base64;
+import java.util.UUID;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -69,6 +71,15 @@ public final class UrlSigner implements AutoCloseable {
         .build());
     return new PresignedUpload(plan.key(), signed.url().toString(), clientHeaders(signed.signedHeaders()),
         signed.expiration());
+  }
+
+  /**
+   * Presigns once with every signed header, on the calling (worker) thread, so that the SDK's class loading and
+   * first-call setup never land on an event loop.
+   */
+  public void warmUp() {
+    presignPut(new UploadPlan("warm-up/" + UUID.randomUUID(), "application/octet-stream", 1L,
+        Base64.getEncoder().encodeToString(new byte[32])));
   }
 
   /**

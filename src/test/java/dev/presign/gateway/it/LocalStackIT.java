@@ -1,0 +1,96 @@
+package dev.presign.gateway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.presign.gateway.support.LocalS3;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * README's first command, for real: the packaged jar's {@code local} stack starts S3Proxy and the gateway in
+ * dev mode, prints a curl session, and that session, run by bash, uploads a file with 200.
+ */
+class LocalStackIT {
+
+  @Test
+  void the_printed_curl_session_uploads_a_file_with_200() throws Exception {
+    int api = LocalS3.freePort();
+    int management = LocalS3.freePort();
+    int s3 = LocalS3.freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Ds3proxy.jar=" + System.getProperty("s3proxy.jar"),
+        "-jar", System.getProperty("gateway.jar"), "local").redirectErrorStream(true);
+    pb.environment().put("HTTP_PORT", String.valueOf(api));
+    pb.environment().put("MANAGEMENT_PORT", String.valueOf(management));
+    pb.environment().put("S3_ENDPOINT", "http://127.0.0.1:" + s3);
+    Process stack = pb.start();
+    try {
+      List<String> output = readUntil(stack, "Ctrl-C stops");
+      int from = indexOf(output, "TOKEN=");
+      int to = indexOf(output, "curl -sS -i -X PUT");
+      assertThat(from).as(String.join("\n", output)).isNotNegative();
+      assertThat(to).isGreaterThan(from);
+      Path dir = Files.createTempDirectory("session");
+      Path script = dir.resolve("session.sh");
+      Files.write(script, output.subList(from, to + 1));
+      Process session = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
+          .redirectErrorStream(true).start();
+      String result = new String(session.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(session.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(result).contains("\"uploadUrl\":\"http://127.0.0.1:" + s3 + "/dev-bucket/users/alice/")
+          .contains("HTTP/1.1 200 OK").containsIgnoringCase("ETag:");
+    } finally {
+      stack.destroy();
+      assertThat(stack.waitFor(30, TimeUnit.SECONDS)).as("the stack stops on SIGTERM").isTrue();
+    }
+    assertThat(isOpen(s3)).as("S3Proxy is stopped with the stack").isFalse();
+  }
+
+  private static List<String> readUntil(Process process, String marker) throws Exception {
+    List<String> lines = new ArrayList<>();
+    CompletableFuture<List<String>> done = CompletableFuture.supplyAsync(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          lines.add(line);
+          if (line.contains(marker)) {
+            return lines;
+          }
+        }
+        throw new IllegalStateException("stack exited before printing its session:\n" + String.join("\n", lines));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    return done.get(90, TimeUnit.SECONDS);
+  }
+
+  private static int indexOf(List<String> lines, String prefix) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isOpen(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

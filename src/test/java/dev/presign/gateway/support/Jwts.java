@@ -1,0 +1,80 @@
+package dev.presign.gateway.support;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Signs JWTs in tests, independently of the code under test (JDK crypto only). */
+public final class Jwts {
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  private Jwts() {}
+
+  public static String sign(JsonObject header, JsonObject claims, Key key) {
+    String signingInput = segment(header) + "." + segment(claims);
+    byte[] sig = signature(header.getString("alg"), key, signingInput.getBytes(StandardCharsets.US_ASCII));
+    return signingInput + "." + B64.encodeToString(sig);
+  }
+
+  public static String segment(JsonObject json) {
+    return B64.encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String hmacKeyJwkValue(byte[] secret) {
+    return B64.encodeToString(secret);
+  }
+
+  static byte[] signature(String alg, Key key, byte[] input) {
+    try {
+      switch (alg) {
+        case "HS256" -> {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+          return mac.doFinal(input);
+        }
+        case "RS256" -> {
+          Signature s = Signature.getInstance("SHA256withRSA");
+          s.initSign((PrivateKey) key);
+          s.update(input);
+          return s.sign();
+        }
+        case "ES256" -> {
+          Signature s = Signature.getInstance("SHA256withECDSA");
+          s.initSign((PrivateKey) key);
+          s.update(input);
+          return derToJose(s.sign(), 32);
+        }
+        default -> throw new IllegalArgumentException("test signer does not do " + alg);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** ECDSA DER (SEQUENCE of two INTEGERs) to the JOSE R||S form. */
+  static byte[] derToJose(byte[] der, int size) {
+    int offset = der[1] == (byte) 0x81 ? 3 : 2;
+    int rLen = der[offset + 1];
+    byte[] r = Arrays.copyOfRange(der, offset + 2, offset + 2 + rLen);
+    int sStart = offset + 2 + rLen;
+    int sLen = der[sStart + 1];
+    byte[] s = Arrays.copyOfRange(der, sStart + 2, sStart + 2 + sLen);
+    byte[] out = new byte[2 * size];
+    copyUnsigned(r, out, 0, size);
+    copyUnsigned(s, out, size, size);
+    return out;
+  }
+
+  private static void copyUnsigned(byte[] src, byte[] dst, int at, int size) {
+    int start = src.length > size ? src.length - size : 0;
+    int len = src.length - start;
+    System.arraycopy(src, start, dst, at + size - len, len);
+  }
+}
