@@ -78,8 +78,12 @@ public final class UrlSigner implements AutoCloseable {
    * first-call setup never land on an event loop.
    */
   public void warmUp() {
-    presignPut(new UploadPlan("warm-up/" + UUID.randomUUID(), "application/octet-stream", 1L,
-        Base64.getEncoder().encodeToString(new byte[32])));
+    try {
+      presignPut(new UploadPlan("warm-up/" + UUID.randomUUID(), "application/octet-stream", 1L,
+          Base64.getEncoder().encodeToString(new byte[32])));
+    } catch (CredentialsSnapshot.CredentialsUnavailableException e) {
+      // Credentials about to expire: start anyway, not ready, and let the refresh timer recover.
+    }
   }
 
   /**

@@ -33,6 +33,7 @@ public final class TestIssuer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, KeyPair> keys = new ConcurrentHashMap<>();
   private final List<String> published = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> raw = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private volatile int status = 200;
 
@@ -91,6 +92,11 @@ public final class TestIssuer implements AutoCloseable {
     published.remove(kid);
   }
 
+  /** Publishes a JWK as given, usable or not. */
+  public void publishRaw(JsonObject jwk) {
+    raw.add(jwk);
+  }
+
   public void answerStatus(int status) {
     this.status = status;
   }
@@ -108,6 +114,7 @@ public final class TestIssuer implements AutoCloseable {
             .put("y", StaticKeys.b64(ec.getW().getAffineY(), 32)));
       }
     }
+    raw.forEach(array::add);
     return new JsonObject().put("keys", array);
   }
 
