@@ -7,18 +7,30 @@ import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
 import dev.presign.gateway.http.ManagementRoutes;
+import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.CredentialsSnapshot;
 import dev.presign.gateway.signing.UrlSigner;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
@@ -27,10 +39,13 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  * then signing keys and credentials, loaded off the event loops, then the API verticles.
  */
 public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Clock clock;
   private final AwsCredentialsProvider chain;
+  private final GatewayMetrics metrics;
   private final AtomicInteger apiPort = new AtomicInteger();
   private HttpServer management;
   private KeySource keys;
@@ -39,17 +54,28 @@ public final class Gateway {
   private DevIssuer devIssuer;
   private String deploymentId;
   private volatile boolean started;
+  private volatile boolean draining;
 
-  public Gateway(Vertx vertx, GatewayConfig config, Clock clock, AwsCredentialsProvider chain) {
+  public Gateway(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config, Clock clock,
+                 AwsCredentialsProvider chain) {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;
     this.chain = chain;
+    this.metrics = new GatewayMetrics(registry);
+  }
+
+  /** A Vertx whose HTTP servers report to {@code registry}, labelled by route template, never by raw path. */
+  public static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry) {
+    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 
   /** Starts with the AWS default credentials chain. */
-  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
-    return new Gateway(vertx, config, Clock.systemUTC(), DefaultCredentialsProvider.builder().build()).start();
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config) {
+    return new Gateway(vertx, registry, config, Clock.systemUTC(), DefaultCredentialsProvider.builder().build())
+        .start();
   }
 
   public Future<Gateway> start() {
@@ -60,7 +86,7 @@ public final class Gateway {
         .compose(i -> {
           devIssuer = i;
           return vertx.createHttpServer()
-              .requestHandler(ManagementRoutes.create(vertx, this::notReadyReason, devIssuer))
+              .requestHandler(ManagementRoutes.create(vertx, this::notReadyReason, metrics, devIssuer))
               .listen(config.http().managementPort(), "0.0.0.0");
         })
         .compose(server -> {
@@ -72,6 +98,7 @@ public final class Gateway {
               : StaticKeys.fromSecret(config.jwt().hmacSecret(), config.jwt().algorithms());
           keys = new KeySource(vertx, config.jwt(), secretKeys, fileKeys, jwksUrl());
           credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
+          registerGauges();
           return Future.all(
               keys.start(),
               credentials.start().recover(e -> Future.failedFuture(new IllegalStateException(
@@ -88,7 +115,7 @@ public final class Gateway {
         })
         .compose(v -> {
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, clock, apiPort::set);
+              devIssuer, metrics, clock, apiPort::set);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
@@ -98,6 +125,21 @@ public final class Gateway {
           return this;
         })
         .recover(e -> stop().transform(x -> Future.failedFuture(e)));
+  }
+
+  private void registerGauges() {
+    metrics.gauge("presign.credentials.expiry", "Seconds until the signing credentials expire (NaN: never)",
+        "seconds", () -> credentials.expiration()
+            .map(t -> Duration.between(clock.instant(), t).toMillis() / 1000.0).orElse(Double.NaN));
+    metrics.gauge("presign.jwks.last.success.age", "Seconds since the last good JWKS load (NaN: no JWKS URL)",
+        "seconds", () -> keys.fetchesJwks() ? (clock.millis() - keys.lastSuccessMillis()) / 1000.0 : Double.NaN);
+    metrics.gauge("presign.signing.keys", "JWT verification keys loaded", null, () -> keys.current().keys().size());
+    metrics.gauge("presign.ready", "1 when this instance is ready to serve presigns", null,
+        () -> notReadyReason() == null ? 1 : 0);
+    FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshSuccesses)
+        .description("JWKS fetches by outcome").tag("outcome", "success").register(metrics.registry());
+    FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshFailures)
+        .description("JWKS fetches by outcome").tag("outcome", "failure").register(metrics.registry());
   }
 
   private Future<List<JsonObject>> fileKeys() {
@@ -118,6 +160,9 @@ public final class Gateway {
 
   /** Null when ready to serve presigns; otherwise the reason. */
   public String notReadyReason() {
+    if (draining) {
+      return "shutting down";
+    }
     if (!started) {
       return "starting";
     }
@@ -146,6 +191,20 @@ public final class Gateway {
     return devIssuer;
   }
 
+  /**
+   * Graceful stop for SIGTERM: readiness turns false at once, requests keep being served for the drain time
+   * (while load balancers stop routing here), then the API servers stop accepting and give in-flight requests
+   * up to SHUTDOWN_TIMEOUT_SECONDS, then the AWS clients and the management port close.
+   */
+  public Future<Void> shutdown() {
+    draining = true;
+    LOG.info("draining for {} s before closing the API port", config.http().shutdownDrain().toSeconds());
+    Promise<Void> drained = Promise.promise();
+    vertx.setTimer(Math.max(1, config.http().shutdownDrain().toMillis()), id -> drained.complete());
+    return drained.future().compose(v -> stop());
+  }
+
+  /** Immediate stop (tests, failed start); in-flight requests still get SHUTDOWN_TIMEOUT_SECONDS. */
   public Future<Void> stop() {
     started = false;
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);

@@ -3,6 +3,9 @@ package dev.presign.gateway;
 import dev.presign.gateway.config.ConfigException;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.LocalStack;
+import dev.presign.gateway.logging.JsonLayout;
+import dev.presign.gateway.metrics.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.Map;
@@ -33,12 +36,16 @@ public final class Main {
       System.exit(2);
       return null;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    JsonLayout.useJson(config.http().jsonLogs());
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
+    Vertx vertx = Gateway.newVertx(new VertxOptions(), registry);
     try {
-      Gateway gateway = Gateway.start(vertx, config).await();
+      Gateway gateway = Gateway.start(vertx, registry, config).await();
+      // Vert.x installs no SIGTERM hook: this one drains, then stops with a bounded wait for in-flight requests.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        gateway.stop().await();
+        gateway.shutdown().await();
         vertx.close().await();
+        LOG.info("presign-gateway stopped");
       }, "shutdown"));
       LOG.info("presign-gateway listening on :{} (management :{}){}", gateway.apiPort(), gateway.managementPort(),
           config.devMode() ? " in DEV MODE" : "");

@@ -44,6 +44,8 @@ public final class KeySource {
   private final AtomicLong lastAttemptNanos = new AtomicLong();
   private final AtomicReference<Future<Boolean>> inFlight = new AtomicReference<>();
   private final AtomicLong fetches = new AtomicLong();
+  private final AtomicLong refreshFailures = new AtomicLong();
+  private final AtomicLong refreshSuccesses = new AtomicLong();
   private volatile KeyRing ring = KeyRing.EMPTY;
   private volatile long lastSuccessMillis;
   private volatile long timerId = -1;
@@ -95,8 +97,21 @@ public final class KeySource {
     return fetches.get();
   }
 
+  /** Wall-clock millis of the last good load (start, or a JWKS fetch). */
   public long lastSuccessMillis() {
     return lastSuccessMillis;
+  }
+
+  public boolean fetchesJwks() {
+    return jwksUrl != null;
+  }
+
+  public long refreshSuccesses() {
+    return refreshSuccesses.get();
+  }
+
+  public long refreshFailures() {
+    return refreshFailures.get();
   }
 
   /**
@@ -143,10 +158,12 @@ public final class KeySource {
               .compose(body -> vertx.executeBlocking(() -> parse(body.toJsonObject()), false))
               .map(fresh -> {
                 install(fresh);
+                refreshSuccesses.incrementAndGet();
                 return next;
               });
         })
         .recover(e -> {
+          refreshFailures.incrementAndGet();
           LOG.warn("JWKS refresh from {} failed, keeping {} key(s): {}", jwksUrl, ring.keys().size(), e.getMessage());
           return Future.succeededFuture(config.jwksMinRefresh());
         });

@@ -1,8 +1,13 @@
 package dev.presign.gateway.auth;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -15,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Verifies bearer tokens with vertx-auth-jwt, then checks the claims this gateway requires (exp, iss, aud,
@@ -24,6 +30,20 @@ import java.util.List;
 public final class TokenVerifier {
   /** A token longer than this is refused before any parsing. */
   public static final int MAX_TOKEN_CHARS = 8 * 1024;
+  /**
+   * Largest accepted NumericDate magnitude: 2^53, the end of the range JSON parsers agree on (RFC 7493). Beyond it a
+   * BigInteger would wrap in {@code longValue()} (an nbf of 2^64 would read as 0, "valid since 1970").
+   */
+  static final double MAX_NUMERIC_DATE = 9_007_199_254_740_992d;
+  /** ES* signatures are R||S of fixed size (RFC 7518 3.4); anything else (DER, a byte more) is refused. */
+  private static final Map<String, Integer> ECDSA_SIGNATURE_BYTES = Map.of("ES256", 64, "ES384", 96, "ES512", 132);
+  /**
+   * Strict JSON for token segments: duplicate member names, comments, single quotes, NaN and trailing data are
+   * errors. vertx-auth-jwt's parser allows comments and keeps the last of duplicate members, while an issuer's or
+   * another service's parser may keep the first: one signed token must not read as two different subjects.
+   */
+  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final Vertx vertx;
   private final KeySource keys;
@@ -42,17 +62,20 @@ public final class TokenVerifier {
   /** The caller named by a valid token in an Authorization header value; fails with {@link AuthException}. */
   public Future<Caller> verify(String authorization) {
     String token;
+    JsonObject header;
     try {
       token = bearerToken(authorization);
       String[] parts = segments(token);
-      checkHeader(decodeSegment(parts[0], "header"));
+      header = decodeSegment(parts[0], "header");
+      checkHeader(header);
+      checkSignatureLength((String) header.getValue("alg"), base64url(parts[2], "signature"));
       // Claims are checked before any cryptography so that a stale or foreign token costs nothing and can never
       // trigger a JWKS fetch; they are checked again, from the verified payload, before they are trusted.
       checkClaims(decodeSegment(parts[1], "payload"));
     } catch (AuthException e) {
       return Future.failedFuture(e);
     }
-    return verifySignature(token, true).map(this::checkClaims);
+    return verifySignature(token, (String) header.getValue("kid"), true).map(this::checkClaims);
   }
 
   /**
@@ -65,15 +88,22 @@ public final class TokenVerifier {
     JsonObject claims = new JsonObject().put("iss", config.issuer()).put("aud", config.audiences().get(0))
         .put("sub", "warm-up").put("exp", now + 60);
     String payload = b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-    String signature = b64.encodeToString(new byte[64]);
     for (JsonObject key : keys.current().keys()) {
-      JsonObject header = new JsonObject().put("alg", key.getString("alg")).put("kid", key.getString("kid"));
-      String token = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "." + payload + "." + signature;
+      String alg = key.getString("alg");
+      JsonObject header = new JsonObject().put("alg", alg);
+      if (key.getString("kid") != null) {
+        header.put("kid", key.getString("kid"));
+      }
+      // Right-sized and non-zero, so that even an ECDSA signature reaches the JDK's verifier (and fails there).
+      byte[] signature = new byte[ECDSA_SIGNATURE_BYTES.getOrDefault(alg, 64)];
+      java.util.Arrays.fill(signature, (byte) 1);
+      String token = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "." + payload + "."
+          + b64.encodeToString(signature);
       verify("Bearer " + token);
     }
   }
 
-  private Future<JsonObject> verifySignature(String token, boolean mayRefresh) {
+  private Future<JsonObject> verifySignature(String token, String kid, boolean mayRefresh) {
     KeyRing ring = keys.current();
     if (ring.isEmpty()) {
       return Future.failedFuture(new AuthException("no verification keys are loaded"));
@@ -86,10 +116,20 @@ public final class TokenVerifier {
       verified = Future.failedFuture(e);
     }
     return verified.recover(e -> {
-      if (e instanceof NoSuchKeyIdException && mayRefresh) {
-        return keys.refreshForUnknownKid().compose(changed -> changed
-            ? verifySignature(token, false)
-            : Future.failedFuture(new AuthException("the token's signing key (kid) is unknown")));
+      if (e instanceof NoSuchKeyIdException) {
+        if (kid != null && ring.kids().contains(kid)) {
+          // The kid is ours but its key serves another algorithm: a refresh would not change that.
+          return Future.failedFuture(new AuthException("the token's key (kid) does not verify its algorithm (alg)"));
+        }
+        if (kid == null) {
+          return Future.failedFuture(new AuthException("no key for the token's algorithm (alg) is loaded"));
+        }
+        if (mayRefresh) {
+          // Only a kid we do not hold can mean a rotated key that a refresh would bring.
+          return keys.refreshForUnknownKid().compose(changed -> changed
+              ? verifySignature(token, kid, false)
+              : Future.failedFuture(new AuthException("the token's signing key (kid) is unknown")));
+        }
       }
       return Future.failedFuture(new AuthException(describe(e)));
     });
@@ -128,20 +168,94 @@ public final class TokenVerifier {
     return parts;
   }
 
-  /** An allowed algorithm, and no critical extension (this gateway understands none). */
+  /**
+   * An allowed algorithm, a string kid if any, and no critical extension (this gateway understands none). The
+   * embedded or remote key headers (jwk, jku, x5c, x5u) are ignored: keys come only from configuration.
+   */
   private void checkHeader(JsonObject header) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String) || !config.algorithms().contains(alg)) {
-      throw new AuthException("token algorithm " + alg + " is not accepted; accepted: " + config.algorithms());
+      throw new AuthException("token algorithm " + describeAlg(alg) + " is not accepted; accepted: "
+          + config.algorithms());
+    }
+    if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
+      throw new AuthException("token header 'kid' is not a string");
     }
     if (header.containsKey("crit")) {
       throw new AuthException("token header 'crit' names extensions this gateway does not understand");
     }
   }
 
-  private static JsonObject decodeSegment(String segment, String what) {
+  /** The alg as text for an error message, without echoing arbitrary attacker JSON. */
+  private static String describeAlg(Object alg) {
+    if (alg instanceof String s) {
+      return s.length() <= 16 && s.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? s : "(unsupported value)";
+    }
+    return alg == null ? "(none given)" : "(not a string)";
+  }
+
+  /** ECDSA signatures must be the JOSE R||S of the curve's size; vertx-auth-jwt would also take DER or extra bytes. */
+  private static void checkSignatureLength(String alg, byte[] signature) {
+    Integer expected = ECDSA_SIGNATURE_BYTES.get(alg);
+    if (expected != null && signature.length != expected) {
+      throw new AuthException("token signature is invalid: " + alg + " takes a " + expected + "-byte R||S value");
+    }
+  }
+
+  /**
+   * Unpadded base64url in its one canonical spelling (RFC 7515 section 2): no '=', no other alphabet, no set
+   * unused bits. A lenient decoder gives one token many spellings, which every string-keyed cache or deny list
+   * would then miss.
+   */
+  private static byte[] base64url(String segment, String what) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+        throw new AuthException("token " + what + " is not unpadded base64url");
+      }
+    }
     try {
-      return new JsonObject(new String(Base64.getUrlDecoder().decode(segment), StandardCharsets.UTF_8));
+      byte[] bytes = Base64.getUrlDecoder().decode(segment);
+      if (Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(segment)) {
+        return bytes;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw new AuthException("token " + what + " is not canonical base64url");
+  }
+
+  private static JsonObject decodeSegment(String segment, String what) {
+    byte[] json = base64url(segment, what);
+    try (JsonParser parser = STRICT_JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new AuthException("token " + what + " is not a JSON object");
+      }
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken t = parser.nextToken();
+        if (t == null) {
+          throw new AuthException("token " + what + " is truncated JSON");
+        }
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new AuthException("token " + what + " has data after its JSON object");
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      if (e instanceof AuthException a) {
+        throw a;
+      }
+      String why = String.valueOf(e.getMessage());
+      throw new AuthException("token " + what + " is not strict JSON" + (why.startsWith("Duplicate field")
+          ? " (duplicate member name)" : ""));
+    }
+    try {
+      return new JsonObject(Buffer.buffer(json));
     } catch (RuntimeException e) {
       throw new AuthException("token " + what + " is not base64url-encoded JSON");
     }
@@ -186,6 +300,10 @@ public final class TokenVerifier {
     if (!(v instanceof Number n)) {
       throw new AuthException("token claim " + name + " is not a number");
     }
+    double d = n.doubleValue();
+    if (!Double.isFinite(d) || Math.abs(d) > MAX_NUMERIC_DATE) {
+      throw new AuthException("token claim " + name + " is out of range");
+    }
     return n.longValue();
   }
 
@@ -224,7 +342,9 @@ public final class TokenVerifier {
     if (e instanceof NoSuchKeyIdException) {
       return "the token's signing key (kid) is unknown";
     }
-    if (e instanceof java.security.SignatureException || String.valueOf(e.getMessage()).contains("Signature")) {
+    // vertx-auth-jwt reports a bad signature as SignatureException, or wrapped, or as "Invalid ECDSA signature".
+    if (e instanceof java.security.SignatureException || e.getCause() instanceof java.security.SignatureException
+        || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("signature")) {
       return "token signature is invalid";
     }
     if (String.valueOf(e.getMessage()).contains("expired")) {

@@ -18,7 +18,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
   /** S3's limit for one PUT. */
   public static final long MAX_SINGLE_PUT_BYTES = 5L * 1024 * 1024 * 1024;
 
-  public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins) {}
+  public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins,
+                     Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs) {}
 
   public record Jwt(
       URI jwksUrl,
@@ -63,7 +64,10 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         r.integer("MANAGEMENT_PORT", 9090, 0, 65535),
         r.integer("HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
         r.integer("HTTP_BODY_LIMIT_BYTES", 16 * 1024, 256, 1024 * 1024),
-        r.list("CORS_ALLOWED_ORIGINS", null));
+        r.list("CORS_ALLOWED_ORIGINS", null),
+        Duration.ofSeconds(r.number("SHUTDOWN_DRAIN_SECONDS", 5, 0, 300)),
+        Duration.ofSeconds(r.number("SHUTDOWN_TIMEOUT_SECONDS", 10, 0, 300)),
+        logFormat(r));
     for (String origin : http.corsOrigins()) {
       r.check(origin.matches("https?://[^/\\s]+"), "CORS_ALLOWED_ORIGINS entry '" + origin
           + "' must be an origin like https://app.example.com (scheme and host, no path)");
@@ -103,6 +107,12 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
       throw new ConfigException(r.errors);
     }
     return new GatewayConfig(http, jwt, s3, uploads, dev);
+  }
+
+  private static boolean logFormat(EnvReader r) {
+    String format = r.string("LOG_FORMAT", "json");
+    r.check(format.equals("json") || format.equals("text"), "LOG_FORMAT=" + format + " must be json or text");
+    return !format.equals("text");
   }
 
   private static Jwt readJwt(EnvReader r, boolean dev) {

@@ -26,6 +26,8 @@ public final class LocalStack {
     env.putIfAbsent("S3_PATH_STYLE", "true");
     env.putIfAbsent("S3_BUCKET", "dev-bucket");
     env.putIfAbsent("AWS_REGION", "us-east-1");
+    env.putIfAbsent("LOG_FORMAT", "text");
+    env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
     env.putIfAbsent("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080");
     int s3Port = URI.create(env.get("S3_ENDPOINT")).getPort();
     Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));

@@ -4,6 +4,8 @@ import dev.presign.gateway.auth.KeySource;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
+import dev.presign.gateway.metrics.GatewayMetrics;
+import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.UrlSigner;
 import io.vertx.core.Future;
@@ -11,21 +13,30 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Clock;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The public API; one instance per event loop, each with its own token verifier. */
 public final class ApiVerticle extends VerticleBase {
   static final String CALLER = "caller";
+  static final String REQUEST_ID = "requestId";
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   /** What every instance shares: thread-safe, built once in {@code Gateway}. */
   public record Deps(GatewayConfig config, KeySource keys, KeyPolicy policy, UrlSigner signer, DevIssuer devIssuer,
-                     Clock clock, IntConsumer onListening) {}
+                     GatewayMetrics metrics, Clock clock, IntConsumer onListening) {}
 
   private final Deps deps;
   private TokenVerifier verifier;
@@ -43,30 +54,29 @@ public final class ApiVerticle extends VerticleBase {
         .setHost("0.0.0.0")
         // Nothing legitimate idles this long; a stalled client gives its connection back.
         .setIdleTimeout(60));
-    return server.requestHandler(setupRouter()).listen()
+    return server.requestHandler(setupRouter()).invalidRequestHandler(ApiVerticle::rejectInvalid).listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));
   }
 
   Router setupRouter() {
     Router router = Router.router(vertx);
-    router.route().handler(ctx -> {
-      ctx.response().putHeader("Cache-Control", "no-store");
-      ctx.next();
-    });
+    router.route().handler(ApiVerticle::tagRequest);
     if (!deps.config().http().corsOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
           .addOrigins(deps.config().http().corsOrigins())
           .allowedMethods(Set.of(HttpMethod.POST))
           .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
+          .exposedHeaders(Set.of("X-Request-Id"))
           .maxAgeSeconds(600));
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(deps.config().http().bodyLimitBytes());
-    PresignHandler presign = new PresignHandler(deps.policy(), deps.signer());
+    PresignHandler presign = new PresignHandler(deps.policy(), deps.signer(), deps.metrics());
 
     // consumes() answers 415 before anything else runs; the body is read (bounded) before the token is checked
     // because Vert.x 5 orders body handlers ahead of authentication.
-    router.post("/api/s3/presign").consumes("application/json").handler(body).handler(this::authenticate)
-        .handler(presign::presign);
+    router.route("/api/s3/presign").handler(this::recordDecision);
+    router.post("/api/s3/presign").consumes("application/json").handler(body)
+        .handler(this::authenticate).handler(presign::presign);
     if (deps.devIssuer() != null) {
       router.get("/dev/jwks.json").handler(deps.devIssuer()::serveJwks);
       router.post("/dev/token").consumes("application/json").handler(body).handler(deps.devIssuer()::mintToken);
@@ -78,8 +88,34 @@ public final class ApiVerticle extends VerticleBase {
     return router;
   }
 
+  /** Every answer says no-store and carries the request id (the caller's, if it is safe to echo). */
+  private static void tagRequest(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("X-Request-Id", id).putHeader("Cache-Control", "no-store");
+    ctx.next();
+  }
+
+  /** Counts the outcome and writes the audit event once the status is final, whichever handler answered. */
+  private void recordDecision(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> {
+      try {
+        Outcome outcome = Outcome.ofStatus(ctx.response().getStatusCode());
+        deps.metrics().outcome(outcome);
+        AuditLog.decision(ctx, "put", outcome);
+      } catch (RuntimeException e) {
+        // Bookkeeping must never break the answer it describes.
+        LOG.error("could not record a presign decision", e);
+      }
+    });
+    ctx.next();
+  }
+
   private void authenticate(RoutingContext ctx) {
+    long start = System.nanoTime();
     verifier.verify(ctx.request().getHeader("Authorization")).onComplete(ar -> {
+      deps.metrics().jwtValidation(System.nanoTime() - start);
       if (ar.succeeded()) {
         ctx.put(CALLER, ar.result());
         ctx.next();
@@ -89,8 +125,26 @@ public final class ApiVerticle extends VerticleBase {
     });
   }
 
+  /** Requests Netty could not decode (headers or request line too long, bad syntax) still get problem+json. */
+  private static void rejectInvalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    String message = cause == null ? "" : String.valueOf(cause.getMessage());
+    int status = message.contains("header is larger") ? 431 : message.contains("line is larger") ? 414 : 400;
+    String detail = switch (status) {
+      case 431 -> "request headers are larger than this gateway accepts (8 KiB); is the token too long?";
+      case 414 -> "the request line is too long";
+      default -> "the request is not valid HTTP";
+    };
+    request.response().setStatusCode(status).putHeader("Content-Type", Problems.MEDIA_TYPE)
+        .putHeader("Connection", "close")
+        .end(Problems.body(new ProblemException(status, status == 431 ? "Request Header Fields Too Large"
+            : status == 414 ? "URI Too Long" : "Bad Request", detail)).encode());
+  }
+
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    // Let in-flight requests finish (bounded) instead of cutting them at once.
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(deps.config().http().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -1,18 +1,22 @@
 package dev.presign.gateway.http;
 
 import dev.presign.gateway.dev.DevIssuer;
+import dev.presign.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.function.Supplier;
 
-/** The management port: health now, metrics later. Never routed through the ingress. */
+/** The management port: health probes and Prometheus metrics. Never routed through the ingress. */
 public final class ManagementRoutes {
   private ManagementRoutes() {}
 
   /** {@code readiness} answers null when ready, otherwise why not. */
-  public static Router create(Vertx vertx, Supplier<String> readiness, DevIssuer devIssuer) {
+  public static Router create(Vertx vertx, Supplier<String> readiness, GatewayMetrics metrics, DevIssuer devIssuer) {
     Router router = Router.router(vertx);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(ctx -> {
       String notReady = readiness.get();

@@ -1,7 +1,9 @@
 package dev.presign.gateway.http;
 
 import dev.presign.gateway.auth.Caller;
+import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.policy.UploadPlan;
 import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.signing.PresignedUpload;
@@ -15,16 +17,24 @@ import io.vertx.ext.web.RoutingContext;
 final class PresignHandler {
   private final KeyPolicy policy;
   private final UrlSigner signer;
+  private final GatewayMetrics metrics;
 
-  PresignHandler(KeyPolicy policy, UrlSigner signer) {
+  PresignHandler(KeyPolicy policy, UrlSigner signer, GatewayMetrics metrics) {
     this.policy = policy;
     this.signer = signer;
+    this.metrics = metrics;
   }
 
   void presign(RoutingContext ctx) {
     Caller caller = ctx.get(ApiVerticle.CALLER);
     UploadRequest request = parse(ctx);
-    PresignedUpload upload = signer.presignPut(policy.plan(caller, request));
+    ctx.put(AuditLog.SIZE, request.size());
+    ctx.put(AuditLog.CONTENT_TYPE, request.contentType());
+    UploadPlan plan = policy.plan(caller, request);
+    ctx.put(AuditLog.KEY, plan.key());
+    long start = System.nanoTime();
+    PresignedUpload upload = signer.presignPut(plan);
+    metrics.signing(System.nanoTime() - start);
     JsonObject headers = new JsonObject();
     upload.headers().forEach(headers::put);
     JsonObject answer = new JsonObject()

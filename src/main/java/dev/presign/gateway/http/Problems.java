@@ -17,7 +17,7 @@ public final class Problems {
 
   /** Failure handler for every route and the router's error handler for 404/405/413/… */
   public static void handle(RoutingContext ctx) {
-    if (ctx.response().headWritten()) {
+    if (ctx.response().headWritten() || ctx.response().ended()) {
       ctx.response().reset();
       return;
     }
@@ -50,6 +50,7 @@ public final class Problems {
       case 405 -> new ProblemException(405, "Method Not Allowed", "this resource does not support that method");
       case 413 -> new ProblemException(413, "Content Too Large", "the request body is larger than this gateway accepts");
       case 415 -> new ProblemException(415, "Unsupported Media Type", "send the body as application/json");
+      case 429 -> new ProblemException(429, "Too Many Requests", "too many requests for this caller; retry later");
       case 431 -> new ProblemException(431, "Request Header Fields Too Large", "request headers are too large");
       case 503 -> new ProblemException(503, "Service Unavailable", "the gateway is not ready; retry shortly");
       default -> {
@@ -60,13 +61,24 @@ public final class Problems {
     };
   }
 
-  static void write(RoutingContext ctx, ProblemException p) {
-    JsonObject body = new JsonObject()
+  static JsonObject body(ProblemException p) {
+    return new JsonObject()
         .put("type", "about:blank")
         .put("title", p.title())
         .put("status", p.status())
-        .put("detail", p.getMessage());
-    body.mergeIn(p.extensions());
+        .put("detail", p.getMessage())
+        .mergeIn(p.extensions());
+  }
+
+  static void write(RoutingContext ctx, ProblemException p) {
+    JsonObject body = body(p);
+    if (ctx.get(ApiVerticle.REQUEST_ID) != null) {
+      body.put("requestId", (String) ctx.get(ApiVerticle.REQUEST_ID));
+    }
+    if (p.extensions().getString("rule") != null) {
+      ctx.put(AuditLog.RULE, p.extensions().getString("rule"));
+    }
+    ctx.put(AuditLog.REASON, p.getMessage());
     var response = ctx.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE)
         .putHeader("Cache-Control", "no-store");
     if (p.status() == 401) {

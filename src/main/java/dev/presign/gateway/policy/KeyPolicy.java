@@ -67,7 +67,8 @@ public final class KeyPolicy {
     String prefix = normalizePrefix(requested);
     if (prefix == null) {
       throw PolicyException.invalid("prefix",
-          "prefix must be relative, NFC, without empty, '.' or '..' segments, control characters or backslashes");
+          "prefix must be relative, NFC, without empty, '.' or '..' segments, control characters, backslashes"
+              + " or lone surrogates");
     }
     if (owned.stream().noneMatch(prefix::startsWith)) {
       throw PolicyException.denied("key-prefix", "prefix '" + prefix + "' is not under any prefix this caller owns");
@@ -84,10 +85,10 @@ public final class KeyPolicy {
     return isSafePath(p.substring(0, p.length() - 1)) ? p : null;
   }
 
-  /** NFC, relative, without empty, '.' or '..' segments, control characters or backslashes. */
+  /** NFC, relative, without empty, '.' or '..' segments, control characters, backslashes or lone surrogates. */
   private static boolean isSafePath(String path) {
     if (!Normalizer.isNormalized(path, Normalizer.Form.NFC) || path.startsWith("/") || path.indexOf('\\') >= 0
-        || path.codePoints().anyMatch(Character::isISOControl)) {
+        || path.codePoints().anyMatch(Character::isISOControl) || hasLoneSurrogate(path)) {
       return false;
     }
     for (String segment : path.split("/", -1)) {
@@ -101,11 +102,20 @@ public final class KeyPolicy {
   private static String subjectSegment(String sub) {
     if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")
         || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || sub.codePoints().anyMatch(Character::isISOControl)
-        || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
+        || hasLoneSurrogate(sub) || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
       throw PolicyException.denied("subject",
-          "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..' or control characters)");
+          "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..',"
+              + " control characters or a lone surrogate)");
     }
     return sub;
+  }
+
+  /**
+   * A surrogate without its pair is no character: UTF-8 encoding turns it into '?', so U+D800 and U+D801 alone would
+   * both name the key prefix of the subject "?".
+   */
+  private static boolean hasLoneSurrogate(String s) {
+    return s.codePoints().anyMatch(cp -> Character.getType(cp) == Character.SURROGATE);
   }
 
   private String checkContentType(String raw) {

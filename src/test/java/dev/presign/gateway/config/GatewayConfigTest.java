@@ -105,10 +105,12 @@ class GatewayConfigTest {
         "S3_ENDPOINT", "http://127.0.0.1:9000", "S3_PATH_STYLE", "yes", "AWS_CREDENTIALS_REFRESH_SECONDS", "60",
         "ALLOWED_CONTENT_TYPES", "image/png,text/*", "KEY_PREFIX_TEMPLATE", "tenants/{sub}/uploads/",
         "MAX_UPLOAD_BYTES", "5368709120", "REQUIRE_CONTENT_TYPE", "1", "REQUIRE_SIZE", "TRUE",
-        "PRESIGN_TTL_SECONDS", "604800"));
+        "PRESIGN_TTL_SECONDS", "604800", "SHUTDOWN_DRAIN_SECONDS", "7", "SHUTDOWN_TIMEOUT_SECONDS", "20",
+        "LOG_FORMAT", "text"));
 
     assertThat(config.http()).isEqualTo(new GatewayConfig.Http(8443, 9443, 3, 4096,
-        List.of("https://app.example.com", "http://localhost:5173")));
+        List.of("https://app.example.com", "http://localhost:5173"), Duration.ofSeconds(7), Duration.ofSeconds(20),
+        false));
     assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("ES384", "PS256");
     assertThat(config.jwt().audiences()).containsExactly("a", "b");
     assertThat(config.jwt().leeway()).isZero();

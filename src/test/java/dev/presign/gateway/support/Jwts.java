@@ -27,6 +27,55 @@ public final class Jwts {
     return B64.encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Signs header and claims given as raw JSON text, byte for byte (so a test can send duplicate members, comments
+   * or other JSON a {@link JsonObject} cannot hold); {@code alg} picks the signature, whatever the header says.
+   */
+  public static String signRaw(String alg, String headerJson, String claimsJson, Key key) {
+    return signRaw(alg, headerJson.getBytes(StandardCharsets.UTF_8), claimsJson.getBytes(StandardCharsets.UTF_8), key);
+  }
+
+  /** As above, with the segments' bytes given as they are (they need not even be UTF-8). */
+  public static String signRaw(String alg, byte[] header, byte[] claims, Key key) {
+    String signingInput = b64(header) + "." + b64(claims);
+    return signingInput + "." + b64(signature(alg, key, signingInput.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  public static String b64(byte[] bytes) {
+    return B64.encodeToString(bytes);
+  }
+
+  /** The decoded third segment of a compact JWS. */
+  public static byte[] signatureOf(String token) {
+    return Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
+  }
+
+  /** The same token with its third segment replaced by {@code signature}. */
+  public static String withSignature(String token, byte[] signature) {
+    return token.substring(0, token.lastIndexOf('.') + 1) + B64.encodeToString(signature);
+  }
+
+  /** ECDSA JOSE R||S to DER (SEQUENCE of two INTEGERs), the form JCA signers produce. */
+  public static byte[] joseToDer(byte[] jose) {
+    int size = jose.length / 2;
+    byte[] r = new java.math.BigInteger(1, Arrays.copyOfRange(jose, 0, size)).toByteArray();
+    byte[] s = new java.math.BigInteger(1, Arrays.copyOfRange(jose, size, 2 * size)).toByteArray();
+    int bodyLen = 2 + r.length + 2 + s.length;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(0x30);
+    if (bodyLen >= 128) {
+      out.write(0x81);
+    }
+    out.write(bodyLen);
+    out.write(0x02);
+    out.write(r.length);
+    out.writeBytes(r);
+    out.write(0x02);
+    out.write(s.length);
+    out.writeBytes(s);
+    return out.toByteArray();
+  }
+
   public static String hmacKeyJwkValue(byte[] secret) {
     return B64.encodeToString(secret);
   }

@@ -3,6 +3,8 @@ package dev.presign.gateway.support;
 import dev.presign.gateway.Gateway;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.S3ProxyProcess;
+import dev.presign.gateway.metrics.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -58,9 +60,11 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(Map<String, String> env, VertxOptions options, AwsCredentialsProvider chain) {
-    Vertx vertx = Vertx.vertx(options);
+    PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
+    Vertx vertx = Gateway.newVertx(options, registry);
     try {
-      Gateway gateway = new Gateway(vertx, GatewayConfig.fromEnv(env), Clock.systemUTC(), chain).start().await();
+      Gateway gateway = new Gateway(vertx, registry, GatewayConfig.fromEnv(env), Clock.systemUTC(), chain).start()
+          .await();
       return new TestGateway(vertx, gateway);
     } catch (RuntimeException e) {
       vertx.close().await();

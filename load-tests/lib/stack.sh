@@ -1,0 +1,105 @@
+# Sourced by smoke.sh and bench.sh: runs the gateway's local stack (S3Proxy + gateway in dev mode) in the
+# background on free ports, and stops it, S3Proxy included, however the calling script ends.
+# Needs only bash, Java 17 and Maven: no curl, no ps.
+
+# The repository root; GATEWAY_DIR is the gateway's Maven project to build and run (default: this repository).
+STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GATEWAY_DIR=$(cd "${GATEWAY_DIR:-$STACK_ROOT}" && pwd)
+STACK_PGID=
+STACK_DIR=
+
+# A port nothing listens on, below Linux's ephemeral range (32768+) so outgoing connections cannot take it.
+stack_free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 12000))
+    if [[ " ${STACK_PORTS_TAKEN:-} " == *" $port "* ]]; then continue; fi
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      STACK_PORTS_TAKEN="${STACK_PORTS_TAKEN:-} $port"
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# The status code of GET http://127.0.0.1:PORT/PATH, or 000 when nothing answers.
+stack_http_status() {
+  ( exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$2" "$1" >&3
+    IFS=' ' read -r -t 5 _ code _ <&3 && echo "$code" ) 2>/dev/null || echo 000
+}
+
+# Builds target/presign-gateway.jar (and target/s3proxy.jar) unless both exist.
+stack_build_if_missing() {
+  if [[ ! -f "$GATEWAY_DIR/target/presign-gateway.jar" || ! -f "$GATEWAY_DIR/target/s3proxy.jar" ]]; then
+    echo "== building the gateway (mvn -DskipTests package)"
+    (cd "$GATEWAY_DIR" && mvn -B -ntp -q -DskipTests package)
+  fi
+}
+
+# Starts the stack; sets HTTP_PORT, MANAGEMENT_PORT, S3_PORT, BASE_URL, MANAGEMENT_URL. Extra env: "$@".
+stack_start() {
+  HTTP_PORT=${HTTP_PORT:-$(stack_free_port)}
+  MANAGEMENT_PORT=${MANAGEMENT_PORT:-$(stack_free_port)}
+  S3_PORT=${S3_PORT:-$(stack_free_port)}
+  BASE_URL="http://127.0.0.1:$HTTP_PORT"
+  MANAGEMENT_URL="http://127.0.0.1:$MANAGEMENT_PORT"
+  STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/presign-stack.XXXXXX")
+  # Private copies: a concurrent `mvn package` in the repository must not rewrite the jars under a running JVM.
+  cp "$GATEWAY_DIR/target/presign-gateway.jar" "$GATEWAY_DIR/target/s3proxy.jar" "$STACK_DIR/"
+  trap stack_stop EXIT
+  # setsid: the gateway leads its own process group, which S3Proxy (its child) joins, so one kill reaches both.
+  setsid env HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
+    CORS_ALLOWED_ORIGINS="http://127.0.0.1:$HTTP_PORT" "$@" \
+    java ${STACK_JAVA_OPTS:-} -Ds3proxy.jar="$STACK_DIR/s3proxy.jar" -jar "$STACK_DIR/presign-gateway.jar" local \
+    >"$STACK_DIR/gateway.log" 2>&1 </dev/null &
+  local pid=$!
+  sleep 0.2
+  # The group id, read rather than assumed: it equals the pid unless setsid had to fork.
+  STACK_PGID=$(awk '{print $5}' "/proc/$pid/stat" 2>/dev/null || echo "$pid")
+  echo "== local stack starting: gateway $BASE_URL, management $MANAGEMENT_URL, S3Proxy :$S3_PORT (log $STACK_DIR/gateway.log)"
+}
+
+# Waits until /health/ready answers 200 (at most $1 seconds, default 120).
+stack_wait_ready() {
+  local deadline=$((SECONDS + ${1:-120}))
+  while ((SECONDS < deadline)); do
+    if [[ $(stack_http_status "$MANAGEMENT_PORT" /health/ready) == 200 ]]; then
+      echo "== local stack ready after ${SECONDS}s"
+      return 0
+    fi
+    if ! kill -0 -- "-$STACK_PGID" 2>/dev/null; then
+      echo "!! the local stack exited; its log:" >&2
+      tail -n 40 "$STACK_DIR/gateway.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "!! /health/ready did not answer 200 within ${1:-120}s; log tail:" >&2
+  tail -n 40 "$STACK_DIR/gateway.log" >&2
+  return 1
+}
+
+# TERM to the whole group (the gateway's shutdown hook also stops S3Proxy), KILL whatever is left after 15 s.
+stack_stop() {
+  local rc=$?
+  if [[ -n "$STACK_PGID" ]] && kill -0 -- "-$STACK_PGID" 2>/dev/null; then
+    kill -TERM -- "-$STACK_PGID" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      kill -0 -- "-$STACK_PGID" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 -- "-$STACK_PGID" 2>/dev/null; then
+      echo "!! stack still running after 15 s: SIGKILL" >&2
+      kill -KILL -- "-$STACK_PGID" 2>/dev/null || true
+    fi
+    echo "== local stack stopped"
+  fi
+  STACK_PGID=
+  if [[ -n "$STACK_DIR" && -d "$STACK_DIR" ]]; then
+    rm -f "$STACK_DIR"/*.jar
+  fi
+  return $rc
+}

@@ -1,0 +1,70 @@
+package dev.presign.gateway.logging;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.core.LayoutBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * One JSON object per line: time, level, logger, message, the event's key-value pairs as fields, and the
+ * error's class, message and stack when there is one. {@code LOG_FORMAT=text} switches to one readable line.
+ */
+public final class JsonLayout extends LayoutBase<ILoggingEvent> {
+  private static volatile boolean json = !"text".equals(System.getenv("LOG_FORMAT"));
+
+  /** Set once at start from the validated configuration. */
+  public static void useJson(boolean enabled) {
+    json = enabled;
+  }
+
+  @Override
+  public String doLayout(ILoggingEvent event) {
+    return json ? asJson(event) : asText(event);
+  }
+
+  static String asJson(ILoggingEvent event) {
+    JsonObject line = new JsonObject()
+        .put("time", Instant.ofEpochMilli(event.getTimeStamp()).toString())
+        .put("level", event.getLevel().toString())
+        .put("logger", event.getLoggerName())
+        .put("thread", event.getThreadName())
+        .put("message", event.getFormattedMessage());
+    if (event.getKeyValuePairs() != null) {
+      for (KeyValuePair kv : event.getKeyValuePairs()) {
+        line.put(kv.key, kv.value);
+      }
+    }
+    IThrowableProxy error = event.getThrowableProxy();
+    if (error != null) {
+      line.put("error", error.getClassName()).put("errorMessage", error.getMessage()).put("stack", stack(error));
+    }
+    return line.encode() + "\n";
+  }
+
+  private static String asText(ILoggingEvent event) {
+    StringBuilder out = new StringBuilder()
+        .append(Instant.ofEpochMilli(event.getTimeStamp())).append(' ')
+        .append(event.getLevel()).append(' ')
+        .append(event.getLoggerName()).append(" - ").append(event.getFormattedMessage());
+    if (event.getKeyValuePairs() != null) {
+      for (KeyValuePair kv : event.getKeyValuePairs()) {
+        out.append(' ').append(kv.key).append('=').append(kv.value);
+      }
+    }
+    if (event.getThrowableProxy() != null) {
+      out.append('\n').append(stack(event.getThrowableProxy()));
+    }
+    return out.append('\n').toString();
+  }
+
+  private static String stack(IThrowableProxy error) {
+    StringBuilder out = new StringBuilder(error.getClassName()).append(": ").append(error.getMessage());
+    for (StackTraceElementProxy frame : error.getStackTraceElementProxyArray()) {
+      out.append("\n\tat ").append(frame.getSTEAsString());
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.presign.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The gateway's meters, named per Prometheus conventions (base units, {@code _total} counters). Labels are
+ * low-cardinality by construction: operation and outcome only, never a subject, key, bucket or token.
+ */
+public final class GatewayMetrics {
+  /** Buckets that make a p99 SLO between 1 and 50 ms readable with histogram_quantile. */
+  static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250)};
+
+  /** How a presign request ended. */
+  public enum Outcome {
+    OK, BAD_REQUEST, UNAUTHENTICATED, DENIED, RATE_LIMITED, ERROR;
+
+    String label() {
+      return name().toLowerCase();
+    }
+
+    public static Outcome ofStatus(int status) {
+      if (status < 400) {
+        return OK;
+      }
+      return switch (status) {
+        case 401 -> UNAUTHENTICATED;
+        case 403 -> DENIED;
+        case 429 -> RATE_LIMITED;
+        default -> status >= 500 ? ERROR : BAD_REQUEST;
+      };
+    }
+  }
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<Outcome, Counter> putOutcomes = new EnumMap<>(Outcome.class);
+  private final Timer signing;
+  private final Timer jwtValidation;
+
+  public GatewayMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    for (Outcome o : Outcome.values()) {
+      putOutcomes.put(o, Counter.builder("presign.requests").description("Presign requests by operation and outcome")
+          .tag("operation", "put").tag("outcome", o.label()).register(registry));
+    }
+    signing = Timer.builder("presign.signing").description("Time to make one presigned URL")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    jwtValidation = Timer.builder("presign.jwt.validation").description("Time to validate one bearer token")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+  }
+
+  /** A registry whose Vert.x HTTP server latency is a histogram with the same buckets as ours. */
+  public static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getName().equals("vertx.http.server.response.time")) {
+          return DistributionStatisticConfig.builder()
+              .serviceLevelObjectives(java.util.Arrays.stream(LATENCY_BUCKETS).mapToDouble(d -> d.toNanos()).toArray())
+              .build().merge(config);
+        }
+        return config;
+      }
+    });
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  public void outcome(Outcome outcome) {
+    putOutcomes.get(outcome).increment();
+  }
+
+  public void signing(long nanos) {
+    signing.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void jwtValidation(long nanos) {
+    jwtValidation.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Registers a gauge read at scrape time; NaN means "not applicable" and never fires a comparison alert. */
+  public void gauge(String name, String description, String unit, DoubleSupplier value) {
+    Gauge.builder(name, value::getAsDouble).description(description).baseUnit(unit).register(registry);
+  }
+
+  public Counter counter(String name, String description, String tagKey, String tagValue) {
+    return Counter.builder(name).description(description).tag(tagKey, tagValue).register(registry);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+}
