@@ -7,6 +7,7 @@ import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
 import dev.presign.gateway.http.ManagementRoutes;
+import dev.presign.gateway.http.RateLimiter;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.CredentialsSnapshot;
@@ -55,6 +56,7 @@ public final class Gateway {
   private String deploymentId;
   private volatile boolean started;
   private volatile boolean draining;
+  private long evictionTimer = -1;
 
   public Gateway(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config, Clock clock,
                  AwsCredentialsProvider chain) {
@@ -114,8 +116,17 @@ public final class Gateway {
           });
         })
         .compose(v -> {
+          RateLimiter limiter = new RateLimiter(config.http().rateLimitPerSecond(), config.http().rateLimitBurst(),
+              System::nanoTime);
+          if (limiter.enabled()) {
+            // Forgetting idle subjects walks the whole map: a worker's job, once a minute.
+            evictionTimer = vertx.setPeriodic(60_000, id -> vertx.executeBlocking(() -> {
+              limiter.evictIdle(System.nanoTime());
+              return null;
+            }, false));
+          }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, metrics, clock, apiPort::set);
+              devIssuer, metrics, limiter, clock, apiPort::set);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
@@ -207,6 +218,7 @@ public final class Gateway {
   /** Immediate stop (tests, failed start); in-flight requests still get SHUTDOWN_TIMEOUT_SECONDS. */
   public Future<Void> stop() {
     started = false;
+    vertx.cancelTimer(evictionTimer);
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeploy.eventually(() -> {
       if (keys != null) {

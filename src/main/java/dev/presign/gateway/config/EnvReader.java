@@ -46,6 +46,24 @@ final class EnvReader {
     }
   }
 
+  double decimal(String name, double fallback, double min, double max) {
+    String v = string(name, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!(d >= min && d <= max)) {
+        errors.add(name + "=" + v + " is out of range [" + min + ", " + max + "]");
+        return fallback;
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      errors.add(name + "=" + v + " is not a number");
+      return fallback;
+    }
+  }
+
   int integer(String name, int fallback, int min, int max) {
     return (int) number(name, fallback, min, max);
   }

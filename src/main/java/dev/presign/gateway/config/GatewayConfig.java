@@ -19,7 +19,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
   public static final long MAX_SINGLE_PUT_BYTES = 5L * 1024 * 1024 * 1024;
 
   public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins,
-                     Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs) {}
+                     Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs, Duration requestTimeout,
+                     double rateLimitPerSecond, int rateLimitBurst) {}
 
   public record Jwt(
       URI jwksUrl,
@@ -67,7 +68,10 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         r.list("CORS_ALLOWED_ORIGINS", null),
         Duration.ofSeconds(r.number("SHUTDOWN_DRAIN_SECONDS", 5, 0, 300)),
         Duration.ofSeconds(r.number("SHUTDOWN_TIMEOUT_SECONDS", 10, 0, 300)),
-        logFormat(r));
+        logFormat(r),
+        Duration.ofMillis(r.number("REQUEST_TIMEOUT_MS", 10_000, 100, 120_000)),
+        r.decimal("RATE_LIMIT_PER_SECOND", 50, 0, 1_000_000),
+        r.integer("RATE_LIMIT_BURST", 100, 1, 1_000_000));
     for (String origin : http.corsOrigins()) {
       r.check(origin.matches("https?://[^/\\s]+"), "CORS_ALLOWED_ORIGINS entry '" + origin
           + "' must be an origin like https://app.example.com (scheme and host, no path)");

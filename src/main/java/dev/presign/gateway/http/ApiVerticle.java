@@ -10,6 +10,7 @@ import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.UrlSigner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import dev.presign.gateway.auth.Caller;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
@@ -36,7 +38,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What every instance shares: thread-safe, built once in {@code Gateway}. */
   public record Deps(GatewayConfig config, KeySource keys, KeyPolicy policy, UrlSigner signer, DevIssuer devIssuer,
-                     GatewayMetrics metrics, Clock clock, IntConsumer onListening) {}
+                     GatewayMetrics metrics, RateLimiter rateLimiter, Clock clock, IntConsumer onListening) {}
 
   private final Deps deps;
   private TokenVerifier verifier;
@@ -54,13 +56,14 @@ public final class ApiVerticle extends VerticleBase {
         .setHost("0.0.0.0")
         // Nothing legitimate idles this long; a stalled client gives its connection back.
         .setIdleTimeout(60));
-    return server.requestHandler(setupRouter()).invalidRequestHandler(ApiVerticle::rejectInvalid).listen()
+    return server.requestHandler(setupRouter()).invalidRequestHandler(ApiVerticle::rejectInvalid)
+        .listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));
   }
 
   Router setupRouter() {
     Router router = Router.router(vertx);
-    router.route().handler(ApiVerticle::tagRequest);
+    router.route().handler(this::tagRequest);
     if (!deps.config().http().corsOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
           .addOrigins(deps.config().http().corsOrigins())
@@ -74,22 +77,23 @@ public final class ApiVerticle extends VerticleBase {
 
     // consumes() answers 415 before anything else runs; the body is read (bounded) before the token is checked
     // because Vert.x 5 orders body handlers ahead of authentication.
+    router.route("/api/s3/presign").handler(TimeoutHandler.create(deps.config().http().requestTimeout().toMillis(), 408));
     router.route("/api/s3/presign").handler(this::recordDecision);
     router.post("/api/s3/presign").consumes("application/json").handler(body)
-        .handler(this::authenticate).handler(presign::presign);
+        .handler(this::authenticate).handler(this::limitRate).handler(presign::presign);
     if (deps.devIssuer() != null) {
       router.get("/dev/jwks.json").handler(deps.devIssuer()::serveJwks);
       router.post("/dev/token").consumes("application/json").handler(body).handler(deps.devIssuer()::mintToken);
     }
     router.route().failureHandler(Problems::handle);
-    for (int status : new int[] {400, 404, 405, 413, 415, 431, 500, 503}) {
+    for (int status : new int[] {400, 404, 405, 408, 413, 415, 429, 431, 500, 503}) {
       router.errorHandler(status, Problems::handle);
     }
     return router;
   }
 
   /** Every answer says no-store and carries the request id (the caller's, if it is safe to echo). */
-  private static void tagRequest(RoutingContext ctx) {
+  private void tagRequest(RoutingContext ctx) {
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
@@ -123,6 +127,20 @@ public final class ApiVerticle extends VerticleBase {
         ctx.fail(ar.cause());
       }
     });
+  }
+
+  /** Per-subject rate limit: 429 with Retry-After in whole seconds. */
+  private void limitRate(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    long waitNanos = deps.rateLimiter().acquire(caller.subject());
+    if (waitNanos == 0) {
+      ctx.next();
+      return;
+    }
+    long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+    ctx.fail(new ProblemException(429, "Too Many Requests",
+        "rate limit for this caller exceeded; retry after " + seconds + " s"));
   }
 
   /** Requests Netty could not decode (headers or request line too long, bad syntax) still get problem+json. */

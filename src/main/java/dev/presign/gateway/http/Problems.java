@@ -48,6 +48,7 @@ public final class Problems {
       case 400 -> new ProblemException(400, "Bad Request", "the request is malformed");
       case 404 -> new ProblemException(404, "Not Found", "no such resource");
       case 405 -> new ProblemException(405, "Method Not Allowed", "this resource does not support that method");
+      case 408 -> new ProblemException(408, "Request Timeout", "the request was not received in time");
       case 413 -> new ProblemException(413, "Content Too Large", "the request body is larger than this gateway accepts");
       case 415 -> new ProblemException(415, "Unsupported Media Type", "send the body as application/json");
       case 429 -> new ProblemException(429, "Too Many Requests", "too many requests for this caller; retry later");
@@ -85,6 +86,12 @@ public final class Problems {
       response.putHeader("WWW-Authenticate",
           "Bearer realm=\"presign-gateway\", error=\"invalid_token\", error_description=\""
               + p.getMessage().replace("\"", "'") + "\"");
+    }
+    if (p.status() == 408 || p.status() == 413) {
+      // The rest of the body may still be on its way: do not keep reading it.
+      response.putHeader("Connection", "close");
+      response.end(body.encode()).onComplete(v -> ctx.request().connection().close());
+      return;
     }
     response.end(body.encode());
   }

@@ -110,7 +110,7 @@ class GatewayConfigTest {
 
     assertThat(config.http()).isEqualTo(new GatewayConfig.Http(8443, 9443, 3, 4096,
         List.of("https://app.example.com", "http://localhost:5173"), Duration.ofSeconds(7), Duration.ofSeconds(20),
-        false));
+        false, Duration.ofSeconds(10), 50, 100));
     assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("ES384", "PS256");
     assertThat(config.jwt().audiences()).containsExactly("a", "b");
     assertThat(config.jwt().leeway()).isZero();
