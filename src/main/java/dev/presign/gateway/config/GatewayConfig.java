@@ -85,7 +85,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         dev ? r.string("AWS_REGION", "us-east-1") : r.required("AWS_REGION", "the bucket's region, e.g. eu-west-1"),
         r.httpUrl("S3_ENDPOINT"),
         r.bool("S3_PATH_STYLE", false),
-        Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 5, 3600)));
+        Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 1, 3600)));
 
     List<String> types = r.list("ALLOWED_CONTENT_TYPES",
         "image/*,video/*,audio/*,application/pdf,text/plain,text/csv,application/json,application/zip,application/octet-stream");

@@ -21,6 +21,8 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
   /** Refresh this long before expiry, as the SDK's own providers do (STS sessions are usually 1 h). */
   static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
   static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
+  /** Readiness turns false this long before expiry, before presigns start failing (at {@code UrlSigner}'s 30 s). */
+  static final Duration READY_MARGIN = Duration.ofSeconds(60);
 
   private final Vertx vertx;
   private final AwsCredentialsProvider chain;
@@ -58,18 +60,21 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
     if (expiry.isPresent()) {
       Duration untilRefresh = Duration.between(clock.instant(), expiry.get()).minus(REFRESH_AHEAD);
       if (untilRefresh.compareTo(delay) < 0) {
-        // Never spin: a chain that keeps returning nearly expired credentials is asked again every 10 s.
-        delay = untilRefresh.compareTo(RETRY_AFTER_FAILURE) < 0 ? RETRY_AFTER_FAILURE : untilRefresh;
+        // Never spin: a chain that keeps returning nearly expired credentials is asked again after a pause.
+        delay = untilRefresh.compareTo(retryDelay()) < 0 ? retryDelay() : untilRefresh;
       }
     }
-    timerId = vertx.setTimer(delay.toMillis(), id -> refresh()
-        .onComplete(ar -> {
-          if (ar.failed() && !closed) {
-            timerId = vertx.setTimer(RETRY_AFTER_FAILURE.toMillis(), id2 -> refresh().onComplete(x -> scheduleNext()));
-          } else {
-            scheduleNext();
-          }
-        }));
+    timerId = vertx.setTimer(delay.toMillis(), id -> refresh().onComplete(ar -> {
+      if (ar.failed() && !closed) {
+        timerId = vertx.setTimer(retryDelay().toMillis(), id2 -> refresh().onComplete(x -> scheduleNext()));
+      } else {
+        scheduleNext();
+      }
+    }));
+  }
+
+  private Duration retryDelay() {
+    return refreshInterval.compareTo(RETRY_AFTER_FAILURE) < 0 ? refreshInterval : RETRY_AFTER_FAILURE;
   }
 
   /** The snapshot, never blocking. Throws when there is none or it has expired. */
@@ -91,9 +96,10 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
     return c == null ? Optional.empty() : c.expirationTime();
   }
 
+  /** Ready to sign: there are credentials and they are not within {@link #READY_MARGIN} of expiry. */
   public boolean isUsable() {
     AwsCredentials c = current;
-    return c != null && c.expirationTime().map(t -> t.isAfter(clock.instant().plus(Duration.ofSeconds(30)))).orElse(true);
+    return c != null && c.expirationTime().map(t -> t.isAfter(clock.instant().plus(READY_MARGIN))).orElse(true);
   }
 
   public void close() {

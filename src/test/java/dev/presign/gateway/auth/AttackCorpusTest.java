@@ -13,6 +13,7 @@ import dev.presign.gateway.support.TestIssuer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -53,13 +54,21 @@ import org.junit.jupiter.api.Test;
  * the JWKS: the cases run after the unknown-kid throttle window has passed, so a fetch would be allowed if the code
  * asked for one. The only tokens that may cause a fetch are tokens with valid claims naming a kid the gateway does
  * not hold (that is how a rotated key is found); those are tested for "at most one fetch per window".
+ *
+ * <p>Choices documented here: duplicate JSON members, comments and any other non-strict JSON are refused (not
+ * resolved); non-integer NumericDates are accepted, numeric strings are not; ECDSA signatures must be fixed-size R||S
+ * (DER and extra bytes are refused); the high-S twin of a valid ECDSA signature is accepted (see its test);
+ * jku/x5u/jwk/x5c headers are ignored, never fetched or trusted.
  */
 class AttackCorpusTest {
   static final long WINDOW_MS = 1_000;
   static final String SECRET = "an HMAC secret of comfortably more than 256 bits";
 
   static TestIssuer issuer;
-  /** JWT_ALGORITHMS=RS256,PS256,ES256 with a JWKS holding an RS256 key "r1", an ES256 key "e1" and "gone". */
+  /**
+   * JWT_ALGORITHMS=RS256,PS256,ES256,ES384,ES512 with a JWKS holding an RS256 key "r1", EC keys "e1" (P-256),
+   * "e384" and "e521", and "gone" (RS256). No PS256 key: a token may name an allowed algorithm nothing verifies.
+   */
   static TestGateway gw;
   /** JWT_ALGORITHMS=HS256,RS256 with a real JWT_HMAC_SECRET and the same JWKS: HS256 verification is live. */
   static TestGateway hmacGw;
@@ -69,6 +78,8 @@ class AttackCorpusTest {
 
   static KeyPair rsa;
   static KeyPair ec;
+  static KeyPair ec384;
+  static KeyPair ec521;
   /** The attacker's own RSA key, with a self-signed certificate for x5c. Never published. */
   static PrivateKey evil;
   static X509Certificate evilCert;
@@ -80,7 +91,8 @@ class AttackCorpusTest {
 
   @BeforeAll
   static void start() throws Exception {
-    loadAttackerKey();
+    Path keyDir = Files.createTempDirectory("attacker");
+    Process keytool = startKeytool(keyDir); // a JVM of its own: runs while the keys and gateways below are made
     attacker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     attacker.createContext("/", exchange -> {
       attackerHits.incrementAndGet();
@@ -96,21 +108,20 @@ class AttackCorpusTest {
     KeyPairGenerator rsaGen = KeyPairGenerator.getInstance("RSA");
     rsaGen.initialize(2048);
     rsa = rsaGen.generateKeyPair();
-    KeyPairGenerator ecGen = KeyPairGenerator.getInstance("EC");
-    ecGen.initialize(new ECGenParameterSpec("secp256r1"));
-    ec = ecGen.generateKeyPair();
+    ec = ecKeyPair("secp256r1");
+    ec384 = ecKeyPair("secp384r1");
+    ec521 = ecKeyPair("secp521r1");
 
     issuer = new TestIssuer();
     issuer.publishRaw(rsaJwk((RSAPublicKey) rsa.getPublic(), "r1"));
-    ECPublicKey ecPub = (ECPublicKey) ec.getPublic();
-    issuer.publishRaw(new JsonObject().put("kty", "EC").put("alg", "ES256").put("use", "sig").put("kid", "e1")
-        .put("crv", "P-256").put("x", StaticKeys.b64(ecPub.getW().getAffineX(), 32))
-        .put("y", StaticKeys.b64(ecPub.getW().getAffineY(), 32)));
+    issuer.publishRaw(ecJwk(ec, "e1", "ES256", "P-256", 32));
+    issuer.publishRaw(ecJwk(ec384, "e384", "ES384", "P-384", 48));
+    issuer.publishRaw(ecJwk(ec521, "e521", "ES512", "P-521", 66));
     issuer.newKey("gone", "RS256", true);
 
     Map<String, String> env = TestGateway.env(issuer, null);
     env.put("JWKS_MIN_REFRESH_SECONDS", String.valueOf(WINDOW_MS / 1000));
-    env.put("JWT_ALGORITHMS", "RS256,PS256,ES256");
+    env.put("JWT_ALGORITHMS", "RS256,PS256,ES256,ES384,ES512");
     gw = TestGateway.start(env);
 
     Map<String, String> hmacEnv = TestGateway.env(issuer, null);
@@ -118,6 +129,7 @@ class AttackCorpusTest {
     hmacEnv.put("JWT_ALGORITHMS", "HS256,RS256");
     hmacEnv.put("JWT_HMAC_SECRET", SECRET);
     hmacGw = TestGateway.start(hmacEnv);
+    loadAttackerKey(keytool, keyDir);
 
     seenFetches = issuer.fetchCount();
     seenAtNanos = System.nanoTime();
@@ -173,7 +185,11 @@ class AttackCorpusTest {
         bearer("alg as an array", rs(new JsonObject().put("alg", new JsonArray().add("RS256")).put("kid", "r1"),
             claims), "algorithm"),
         bearer("alg as an object", rs(new JsonObject().put("alg", new JsonObject().put("RS256", true)), claims),
-            "algorithm"));
+            "algorithm"),
+        // The alg is attacker text: it must not be reflected into the problem body or the WWW-Authenticate header.
+        bearer("alg with CR LF", rs(header("RS256\r\nX-Injected: 1", "r1"), claims), "algorithm"),
+        bearer("alg with a quote", rs(header("x\", error=\"injected", "r1"), claims), "algorithm"),
+        bearer("alg of 5000 characters", rs(header("A".repeat(5000), "r1"), claims), "algorithm"));
     assertRefusedWithoutFetch(gw, cases);
   }
 
@@ -185,9 +201,9 @@ class AttackCorpusTest {
     assertThatThrownBy(() -> TestGateway.start(hsOnly).close())
         .hasMessageContaining("no usable JWT verification key");
 
-    Map<String, String> es384Only = TestGateway.env(issuer, null);
-    es384Only.put("JWT_ALGORITHMS", "ES384,PS512");
-    assertThatThrownBy(() -> TestGateway.start(es384Only).close())
+    Map<String, String> psOnly = TestGateway.env(issuer, null); // the RSA keys are published for RS256 only
+    psOnly.put("JWT_ALGORITHMS", "PS256,PS512");
+    assertThatThrownBy(() -> TestGateway.start(psOnly).close())
         .hasMessageContaining("no usable JWT verification key");
   }
 
@@ -293,7 +309,8 @@ class AttackCorpusTest {
     bad.put("exp as a boolean", TestIssuer.claims("alice").put("exp", true));
     bad.put("exp as an object", TestIssuer.claims("alice").put("exp", new JsonObject()));
     bad.put("exp expired", TestIssuer.claims("alice").put("exp", now - 120));
-    bad.put("exp past 2^63 (would wrap)", TestIssuer.claims("alice").put("exp", twoTo64.add(BigInteger.valueOf(now + 600))));
+    bad.put("exp past 2^63 (would wrap)",
+        TestIssuer.claims("alice").put("exp", twoTo64.add(BigInteger.valueOf(now + 600))));
     bad.put("nbf in the future", TestIssuer.claims("alice").put("nbf", now + 3600));
     bad.put("nbf as a string", TestIssuer.claims("alice").put("nbf", String.valueOf(now)));
     bad.put("nbf 2^64 (would wrap to 0)", TestIssuer.claims("alice").put("nbf", twoTo64));
@@ -423,30 +440,36 @@ class AttackCorpusTest {
 
   @Test
   void ecdsa_signatures_other_than_fixed_length_jose_r_s_are_refused() throws InterruptedException {
-    String valid = es(TestIssuer.claims("mallory"));
-    assertThat(presign(gw, valid).statusCode()).as("control: the untouched ES256 token").isEqualTo(200);
-    byte[] sig = Jwts.signatureOf(valid);
-    assertThat(sig).hasSize(64);
-    BigInteger n = ((ECPublicKey) ec.getPublic()).getParams().getOrder();
-    byte[] r = Arrays.copyOfRange(sig, 0, 32);
-    byte[] s = Arrays.copyOfRange(sig, 32, 64);
-    byte[] nBytes = fixed(n, 32);
-    List<Case> cases = List.of(
-        bearer("DER instead of R||S", Jwts.withSignature(valid, Jwts.joseToDer(sig)), "signature"),
-        bearer("65 bytes (a zero appended)", Jwts.withSignature(valid, Arrays.copyOf(sig, 65)), "signature"),
-        bearer("65 bytes (0xff appended)", Jwts.withSignature(valid, concat(sig, new byte[] {(byte) 0xff})),
-            "signature"),
-        bearer("63 bytes", Jwts.withSignature(valid, Arrays.copyOf(sig, 63)), "signature"),
-        bearer("128 bytes (twice)", Jwts.withSignature(valid, concat(sig, sig)), "signature"),
-        bearer("66 bytes (a zero before r and before s)",
-            Jwts.withSignature(valid, concat(new byte[1], r, new byte[1], s)), "signature"),
-        bearer("all zero", Jwts.withSignature(valid, new byte[64]), "signature"),
-        bearer("r = 0", Jwts.withSignature(valid, concat(new byte[32], s)), "signature"),
-        bearer("s = 0", Jwts.withSignature(valid, concat(r, new byte[32])), "signature"),
-        bearer("r = n", Jwts.withSignature(valid, concat(nBytes, s)), "signature"),
-        bearer("s = n", Jwts.withSignature(valid, concat(r, nBytes)), "signature"),
-        bearer("r = s = n", Jwts.withSignature(valid, concat(nBytes, nBytes)), "signature"),
-        bearer("one signature byte", Jwts.withSignature(valid, new byte[1]), "signature"));
+    List<Case> cases = new ArrayList<>();
+    for (Object[] curve : new Object[][] {{"ES256", "e1", ec}, {"ES384", "e384", ec384}, {"ES512", "e521", ec521}}) {
+      String alg = (String) curve[0];
+      KeyPair pair = (KeyPair) curve[2];
+      String valid = Jwts.sign(header(alg, (String) curve[1]), TestIssuer.claims("mallory"), pair.getPrivate());
+      assertThat(presign(gw, valid).statusCode()).as("control: the untouched %s token", alg).isEqualTo(200);
+      byte[] sig = Jwts.signatureOf(valid);
+      int size = sig.length / 2;
+      assertThat(size).isEqualTo(alg.equals("ES512") ? 66 : Integer.parseInt(alg.substring(2)) / 8);
+      BigInteger n = ((ECPublicKey) pair.getPublic()).getParams().getOrder();
+      byte[] r = Arrays.copyOfRange(sig, 0, size);
+      byte[] s = Arrays.copyOfRange(sig, size, 2 * size);
+      byte[] nBytes = fixed(n, size);
+      Map<String, byte[]> variants = new java.util.LinkedHashMap<>();
+      variants.put("DER instead of R||S", Jwts.joseToDer(sig));
+      variants.put("a zero byte appended", Arrays.copyOf(sig, sig.length + 1));
+      variants.put("0xff appended", concat(sig, new byte[] {(byte) 0xff}));
+      variants.put("last byte cut", Arrays.copyOf(sig, sig.length - 1));
+      variants.put("twice", concat(sig, sig));
+      variants.put("a zero before r and before s", concat(new byte[1], r, new byte[1], s));
+      variants.put("all zero", new byte[2 * size]);
+      variants.put("r = 0", concat(new byte[size], s));
+      variants.put("s = 0", concat(r, new byte[size]));
+      variants.put("r = n", concat(nBytes, s));
+      variants.put("s = n", concat(r, nBytes));
+      variants.put("r = s = n", concat(nBytes, nBytes));
+      variants.put("one byte", new byte[1]);
+      variants.forEach((what, bytes) ->
+          cases.add(bearer(alg + " signature " + what, Jwts.withSignature(valid, bytes), "signature")));
+    }
     assertRefusedWithoutFetch(gw, cases);
   }
 
@@ -515,7 +538,7 @@ class AttackCorpusTest {
       assertThat(issuer.fetchCount()).as("JWKS fetches after " + name + " in the same window").isEqualTo(before + 1);
     }
     assertThat(attackerHits.get()).isZero();
-    assertThat(gw.gateway.keys().current().kids()).containsExactlyInAnyOrder("r1", "e1", "gone");
+    assertThat(gw.gateway.keys().current().kids()).containsExactlyInAnyOrder("r1", "e1", "e384", "e521", "gone");
   }
 
   @Test
@@ -588,6 +611,10 @@ class AttackCorpusTest {
   static JsonObject assertCase(String name, HttpResponse<String> r, int status) {
     assertThat(r.statusCode()).as("%s: %s", name, r.body()).isEqualTo(status);
     JsonObject problem = assertProblem(r, status);
+    // Nothing from the token is reflected: no injected header, no injected challenge parameter.
+    assertThat(r.headers().firstValue("X-Injected")).as(name).isEmpty();
+    assertThat(problem.getString("detail")).as(name).doesNotContainIgnoringCase("injected");
+    assertThat(r.headers().firstValue("WWW-Authenticate").orElse("")).as(name).doesNotContainIgnoringCase("injected");
     if (status == 401) {
       assertThat(r.headers().firstValue("WWW-Authenticate")).as(name)
           .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer "));
@@ -624,6 +651,19 @@ class AttackCorpusTest {
     return Jwts.sign(header("ES256", "e1"), claims, ec.getPrivate());
   }
 
+  static KeyPair ecKeyPair(String curve) throws java.security.GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec(curve));
+    return gen.generateKeyPair();
+  }
+
+  static JsonObject ecJwk(KeyPair pair, String kid, String alg, String crv, int size) {
+    ECPublicKey key = (ECPublicKey) pair.getPublic();
+    return new JsonObject().put("kty", "EC").put("alg", alg).put("use", "sig").put("kid", kid).put("crv", crv)
+        .put("x", StaticKeys.b64(key.getW().getAffineX(), size))
+        .put("y", StaticKeys.b64(key.getW().getAffineY(), size));
+  }
+
   static JsonObject rsaJwk(RSAPublicKey key, String kid) {
     return new JsonObject().put("kty", "RSA").put("alg", "RS256").put("use", "sig").put("kid", kid)
         .put("n", StaticKeys.b64(key.getModulus())).put("e", StaticKeys.b64(key.getPublicExponent()));
@@ -635,10 +675,8 @@ class AttackCorpusTest {
 
   static PrivateKey foreignEc() {
     try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-      gen.initialize(new ECGenParameterSpec("secp256r1"));
-      return gen.generateKeyPair().getPrivate();
-    } catch (Exception e) {
+      return ecKeyPair("secp256r1").getPrivate();
+    } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -681,18 +719,20 @@ class AttackCorpusTest {
     return alphabet.charAt(alphabet.indexOf(c) ^ 1);
   }
 
-  /** The attacker's key and a self-signed certificate for it, made by the JDK's keytool. */
-  static void loadAttackerKey() throws Exception {
-    Path dir = Files.createTempDirectory("attacker");
-    Path store = dir.resolve("attacker.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+  /** Makes the attacker's key and a self-signed certificate for it with the JDK's keytool. */
+  static Process startKeytool(Path dir) throws IOException {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
         "-genkeypair", "-alias", "evil", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=attacker",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit",
-        "-keypass", "changeit").redirectErrorStream(true).start();
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", dir.resolve("attacker.p12").toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+  }
+
+  static void loadAttackerKey(Process keytool, Path dir) throws Exception {
     try (InputStream out = keytool.getInputStream()) {
       String log = new String(out.readAllBytes(), StandardCharsets.UTF_8);
       assertThat(keytool.waitFor()).as(log).isZero();
     }
+    Path store = dir.resolve("attacker.p12");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       ks.load(in, "changeit".toCharArray());

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** A real JWKS endpoint that rotates, fails and is flooded with unknown kids. */
 class JwksRotationTest {
-  static final long WINDOW_MS = 1_000;
+  static final long WINDOW_MS = 2_000;
   TestIssuer issuer;
   TestGateway gw;
 
@@ -30,6 +31,7 @@ class JwksRotationTest {
     issuer.newKey("k1", "RS256", true);
     Map<String, String> env = TestGateway.env(issuer, null);
     env.put("JWKS_MIN_REFRESH_SECONDS", String.valueOf(WINDOW_MS / 1000));
+    env.put("JWKS_TIMEOUT_MS", "2000");
     gw = TestGateway.start(env);
   }
 
@@ -44,7 +46,7 @@ class JwksRotationTest {
   }
 
   void waitForWindow() throws InterruptedException {
-    Thread.sleep(WINDOW_MS + 200);
+    Thread.sleep(WINDOW_MS + 300);
   }
 
   @Test
@@ -98,6 +100,48 @@ class JwksRotationTest {
     assertThat(presign(issuer.token("k3", "alice"))).isEqualTo(401);
     assertThat(issuer.fetchCount()).isEqualTo(before + 1);
     assertThat(presign(issuer.token("k1", "alice"))).isEqualTo(200);
+  }
+
+  @Test
+  void slow_garbage_or_unreachable_jwks_keeps_the_last_good_keys() throws Exception {
+    issuer.newKey("k4", "RS256", true);
+    String unknown = issuer.token("k4", "alice");
+    String known = issuer.token("k1", "alice");
+    long failures = gw.gateway.keys().refreshFailures();
+
+    issuer.answerBody("{\"keys\": [ not json");
+    waitForWindow();
+    assertThat(presign(unknown)).isEqualTo(401);
+    assertThat(presign(known)).isEqualTo(200);
+
+    issuer.answerBody("{\"keys\": [{\"kty\": \"RSA\", \"n\": \"AQAB\"}]}");
+    waitForWindow();
+    assertThat(presign(unknown)).isEqualTo(401);
+    assertThat(presign(known)).isEqualTo(200);
+
+    issuer.answerBody(null);
+    issuer.answerDelay(4_000); // longer than JWKS_TIMEOUT_MS
+    waitForWindow();
+    long start = System.nanoTime();
+    assertThat(presign(unknown)).isEqualTo(401);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by the JWKS timeout")
+        .isLessThan(Duration.ofMillis(3_500));
+    assertThat(presign(known)).isEqualTo(200);
+    issuer.answerDelay(0);
+
+    assertThat(gw.gateway.keys().refreshFailures()).isEqualTo(failures + 3);
+    assertThat(gw.gateway.keys().current().kids()).containsExactly("k1");
+  }
+
+  @Test
+  void an_unreachable_jwks_keeps_the_last_good_keys() throws Exception {
+    issuer.newKey("k5", "RS256", true);
+    String unknown = issuer.token("k5", "alice");
+    issuer.close(); // connection refused from now on
+    waitForWindow();
+    assertThat(presign(unknown)).isEqualTo(401);
+    assertThat(presign(issuer.token("k1", "alice"))).isEqualTo(200);
+    assertThat(gw.gateway.keys().refreshFailures()).isEqualTo(1);
   }
 
   @Test

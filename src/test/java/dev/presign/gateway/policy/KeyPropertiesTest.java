@@ -28,7 +28,7 @@ class KeyPropertiesTest {
 
   record Scenario(String template, String subject, List<String> claimed, String requested, String filename) {}
 
-  @Property(tries = 3000)
+  @Property(tries = 2000)
   void the_key_stays_under_the_callers_prefix_and_is_clean_or_the_request_is_refused(
       @ForAll("scenarios") Scenario s) {
     KeyPolicy policy = new KeyPolicy(uploads(s.template()));
@@ -82,7 +82,7 @@ class KeyPropertiesTest {
         .noneMatch(cp -> cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp)));
   }
 
-  @Property(tries = 2000)
+  @Property(tries = 1000)
   void a_sanitised_name_is_a_fixed_point_of_sanitising(@ForAll("fileNames") String raw) {
     String once;
     try {

@@ -94,11 +94,12 @@ public final class Jwts {
           s.update(input);
           return s.sign();
         }
-        case "ES256" -> {
-          Signature s = Signature.getInstance("SHA256withECDSA");
+        case "ES256", "ES384", "ES512" -> {
+          int bits = Integer.parseInt(alg.substring(2));
+          Signature s = Signature.getInstance("SHA" + bits + "withECDSA");
           s.initSign((PrivateKey) key);
           s.update(input);
-          return derToJose(s.sign(), 32);
+          return derToJose(s.sign(), bits == 512 ? 66 : bits / 8);
         }
         default -> throw new IllegalArgumentException("test signer does not do " + alg);
       }

@@ -36,6 +36,8 @@ public final class TestIssuer implements AutoCloseable {
   private final List<JsonObject> raw = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private volatile int status = 200;
+  private volatile long delayMillis;
+  private volatile String bodyOverride;
 
   public TestIssuer() {
     try {
@@ -45,7 +47,15 @@ public final class TestIssuer implements AutoCloseable {
     }
     server.createContext("/jwks.json", exchange -> {
       fetches.incrementAndGet();
-      byte[] body = jwks().encode().getBytes(StandardCharsets.UTF_8);
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      String text = bodyOverride != null ? bodyOverride : jwks().encode();
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
@@ -95,6 +105,16 @@ public final class TestIssuer implements AutoCloseable {
   /** Publishes a JWK as given, usable or not. */
   public void publishRaw(JsonObject jwk) {
     raw.add(jwk);
+  }
+
+  /** Answers after a delay (a slow identity provider). */
+  public void answerDelay(long millis) {
+    this.delayMillis = millis;
+  }
+
+  /** Answers this body instead of the JWKS (garbage, or null to go back to the JWKS). */
+  public void answerBody(String body) {
+    this.bodyOverride = body;
   }
 
   public void answerStatus(int status) {
