@@ -20,6 +20,12 @@ final class EnvReader {
     return v == null || v.isBlank() ? fallback : v.trim();
   }
 
+  /** The value exactly as given (secrets: a space is part of the secret), or null when unset or empty. */
+  String raw(String name) {
+    String v = env.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
   String required(String name, String why) {
     String v = string(name, null);
     if (v == null) {
@@ -99,12 +105,16 @@ final class EnvReader {
     try {
       URI uri = URI.create(v);
       if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-        errors.add(name + "=" + v + " must be an absolute http(s) URL");
+        errors.add(name + " must be an absolute http(s) URL");
+        return null;
+      }
+      if (uri.getUserInfo() != null) {
+        errors.add(name + " must not carry credentials (user:password@)");
         return null;
       }
       return uri;
     } catch (IllegalArgumentException e) {
-      errors.add(name + "=" + v + " is not a valid URL");
+      errors.add(name + " is not a valid URL");
       return null;
     }
   }

@@ -122,7 +122,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
   private static Jwt readJwt(EnvReader r, boolean dev) {
     URI jwksUrl = r.httpUrl("JWT_JWKS_URL");
     String keyFile = r.string("JWT_PUBLIC_KEY_FILE", null);
-    String secret = r.string("JWT_HMAC_SECRET", null);
+    String secret = r.raw("JWT_HMAC_SECRET");
     if (!dev) {
       r.check(jwksUrl != null || keyFile != null || secret != null,
           "no JWT signing key: set JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE or JWT_HMAC_SECRET"
@@ -148,11 +148,14 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     if (!dev && audiences.isEmpty()) {
       r.errors.add("JWT_AUDIENCE is required: tokens' aud must contain one of its comma-separated values");
     }
+    Duration refresh = Duration.ofSeconds(r.number("JWKS_REFRESH_SECONDS", 300, 10, 86400));
+    Duration minRefresh = Duration.ofSeconds(r.number("JWKS_MIN_REFRESH_SECONDS", 30, 1, 3600));
+    r.check(minRefresh.compareTo(refresh) <= 0, "JWKS_MIN_REFRESH_SECONDS (" + minRefresh.toSeconds()
+        + ") must not exceed JWKS_REFRESH_SECONDS (" + refresh.toSeconds() + ")");
     return new Jwt(jwksUrl, keyFile, secret, Set.copyOf(algs), issuer, audiences,
         Duration.ofSeconds(r.number("JWT_LEEWAY_SECONDS", 30, 0, 300)),
         r.string("JWT_PREFIXES_CLAIM", dev ? "prefixes" : null),
-        Duration.ofSeconds(r.number("JWKS_REFRESH_SECONDS", 300, 10, 86400)),
-        Duration.ofSeconds(r.number("JWKS_MIN_REFRESH_SECONDS", 30, 1, 3600)),
+        refresh, minRefresh,
         Duration.ofMillis(r.number("JWKS_TIMEOUT_MS", 5000, 100, 60000)));
   }
 }

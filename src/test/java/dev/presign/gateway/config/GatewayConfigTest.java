@@ -136,7 +136,7 @@ class GatewayConfigTest {
 
     assertThat(caught[0].errors()).containsExactlyInAnyOrder(
         "HTTP_PORT=eighty is not a whole number",
-        "JWT_JWKS_URL=ftp://idp.example.com/jwks must be an absolute http(s) URL",
+        "JWT_JWKS_URL must be an absolute http(s) URL",
         "no JWT signing key: set JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE or JWT_HMAC_SECRET"
             + " (without a key, unsigned tokens would be accepted)",
         "JWT_ALGORITHMS entry 'none' is not one of " + GatewayConfig.SUPPORTED_ALGORITHMS,
@@ -219,10 +219,30 @@ class GatewayConfigTest {
   void refuses_bad_urls() {
     assertThat(errors(production("JWT_JWKS_URL", "idp.example.com/jwks", "S3_ENDPOINT", "http://exa mple.com")))
         .contains(
-            "JWT_JWKS_URL=idp.example.com/jwks must be an absolute http(s) URL",
-            "S3_ENDPOINT=http://exa mple.com is not a valid URL");
+            "JWT_JWKS_URL must be an absolute http(s) URL",
+            "S3_ENDPOINT is not a valid URL");
     assertThat(errors(production("S3_ENDPOINT", "file:///tmp/s3")))
-        .containsExactly("S3_ENDPOINT=file:///tmp/s3 must be an absolute http(s) URL");
+        .containsExactly("S3_ENDPOINT must be an absolute http(s) URL");
+  }
+
+  @Test
+  void never_echoes_a_url_that_carries_credentials() {
+    List<String> errors = errors(production("JWT_JWKS_URL", "https://user:hunter2@idp.example.com/jwks"));
+    assertThat(errors).contains("JWT_JWKS_URL must not carry credentials (user:password@)");
+    assertThat(String.join(" ", errors)).doesNotContain("hunter2");
+  }
+
+  @Test
+  void keeps_the_hmac_secret_byte_for_byte() {
+    String secret = " 0123456789abcdef0123456789abcdef ";
+    assertThat(GatewayConfig.fromEnv(production("JWT_JWKS_URL", null, "JWT_HMAC_SECRET", secret)).jwt().hmacSecret())
+        .isEqualTo(secret);
+  }
+
+  @Test
+  void refuses_a_jwks_throttle_window_longer_than_the_refresh_interval() {
+    assertThat(errors(production("JWKS_REFRESH_SECONDS", "60", "JWKS_MIN_REFRESH_SECONDS", "120")))
+        .containsExactly("JWKS_MIN_REFRESH_SECONDS (120) must not exceed JWKS_REFRESH_SECONDS (60)");
   }
 
   @Test
