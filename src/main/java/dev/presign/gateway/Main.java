@@ -46,12 +46,14 @@ public final class Main {
         gateway.shutdown().await();
         vertx.close().await();
         LOG.info("presign-gateway stopped");
+        JsonLayout.flushAndStop();
       }, "shutdown"));
       LOG.info("presign-gateway listening on :{} (management :{}){}", gateway.apiPort(), gateway.managementPort(),
           config.devMode() ? " in DEV MODE" : "");
       return gateway;
     } catch (Exception e) {
       LOG.error("presign-gateway failed to start: {}", e.getMessage());
+      JsonLayout.flushAndStop();
       vertx.close();
       System.exit(1);
       return null;

@@ -57,6 +57,10 @@ final class EnvReader {
     if (v == null) {
       return fallback;
     }
+    if (!v.matches("\\d{1,9}(\\.\\d{1,9})?")) {
+      errors.add(name + "=" + v + " is not a plain decimal number such as 12.5");
+      return fallback;
+    }
     try {
       double d = Double.parseDouble(v);
       if (!(d >= min && d <= max)) {

@@ -43,7 +43,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     }
   }
 
-  public record S3(String bucket, String region, URI endpoint, boolean pathStyle, Duration credentialsRefresh) {}
+  public record S3(String bucket, String region, URI endpoint, boolean pathStyle, Duration credentialsRefresh,
+                   boolean fastSigner) {}
 
   public record Uploads(
       String prefixTemplate,
@@ -85,7 +86,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         dev ? r.string("AWS_REGION", "us-east-1") : r.required("AWS_REGION", "the bucket's region, e.g. eu-west-1"),
         r.httpUrl("S3_ENDPOINT"),
         r.bool("S3_PATH_STYLE", false),
-        Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 1, 3600)));
+        Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 1, 3600)),
+        signer(r));
 
     List<String> types = r.list("ALLOWED_CONTENT_TYPES",
         "image/*,video/*,audio/*,application/pdf,text/plain,text/csv,application/json,application/zip,application/octet-stream");
@@ -111,6 +113,13 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
       throw new ConfigException(r.errors);
     }
     return new GatewayConfig(http, jwt, s3, uploads, dev);
+  }
+
+  /** S3_SIGNER=fast (default): the gateway's own SigV4 signer; sdk: the AWS SDK's presigner, the reference. */
+  private static boolean signer(EnvReader r) {
+    String signer = r.string("S3_SIGNER", "fast");
+    r.check(signer.equals("fast") || signer.equals("sdk"), "S3_SIGNER=" + signer + " must be fast or sdk");
+    return signer.equals("fast");
   }
 
   private static boolean logFormat(EnvReader r) {
@@ -140,6 +149,9 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     if (secret != null) {
       r.check(algs.stream().anyMatch(a -> a.startsWith("HS")),
           "JWT_HMAC_SECRET is set but JWT_ALGORITHMS allows no HS* algorithm");
+    } else if (jwksUrl != null || keyFile != null || !dev) {
+      r.check(algs.stream().anyMatch(a -> !a.startsWith("HS")),
+          "JWT_ALGORITHMS allows only HS* algorithms but JWT_HMAC_SECRET is not set");
     }
     String issuer = dev ? r.string("JWT_ISSUER", "presign-gateway-dev")
         : r.required("JWT_ISSUER", "tokens' iss must equal it");

@@ -80,7 +80,6 @@ public final class ApiVerticle extends VerticleBase {
     router.route("/api/s3/presign")
         .handler(TimeoutHandler.create(deps.config().http().requestTimeout().toMillis(), 408))
         .handler(body)
-        .handler(this::recordDecision)
         .handler(ApiVerticle::requirePostJson)
         .handler(this::authenticate)
         .handler(this::limitRate)
@@ -102,6 +101,11 @@ public final class ApiVerticle extends VerticleBase {
     String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader("X-Request-Id", id).putHeader("Cache-Control", "no-store");
+    if (ctx.request().path().equals("/api/s3/presign")) {
+      // Attached before any other handler, so 408s and 413s are counted and audited too.
+      recordDecision(ctx);
+      return;
+    }
     ctx.next();
   }
 

@@ -85,7 +85,7 @@ public final class Problems {
     if (p.status() == 401) {
       response.putHeader("WWW-Authenticate",
           "Bearer realm=\"presign-gateway\", error=\"invalid_token\", error_description=\""
-              + p.getMessage().replace("\"", "'") + "\"");
+              + p.getMessage().replaceAll("[^\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]", "_") + "\"");
     }
     if (p.status() == 408 || p.status() == 413) {
       // The rest of the body may still be on its way: do not keep reading it.

@@ -10,8 +10,13 @@ import java.util.function.LongSupplier;
  * balancer a subject can get up to N times the rate (see README).
  */
 public final class RateLimiter {
-  /** Beyond this many tracked subjects, idle entries are dropped first; the map never grows without bound. */
+  /**
+   * The most subjects tracked at once. Past it, new subjects pass untracked until the periodic eviction (on a
+   * worker) makes room: subjects come from verified tokens, so this is a memory bound, not an attack surface.
+   */
   static final int MAX_SUBJECTS = 200_000;
+
+  private final int maxSubjects;
 
   private final long intervalNanos;
   private final long toleranceNanos;
@@ -20,6 +25,11 @@ public final class RateLimiter {
 
   /** {@code perSecond} sustained requests and bursts of {@code burst}; perSecond 0 disables limiting. */
   public RateLimiter(double perSecond, int burst, LongSupplier nanoClock) {
+    this(perSecond, burst, nanoClock, MAX_SUBJECTS);
+  }
+
+  RateLimiter(double perSecond, int burst, LongSupplier nanoClock, int maxSubjects) {
+    this.maxSubjects = maxSubjects;
     this.intervalNanos = perSecond <= 0 ? 0 : (long) (1_000_000_000L / perSecond);
     this.toleranceNanos = intervalNanos * Math.max(0, burst - 1);
     this.nanoClock = nanoClock;
@@ -35,10 +45,13 @@ public final class RateLimiter {
       return 0;
     }
     long now = nanoClock.getAsLong();
-    if (arrivals.size() >= MAX_SUBJECTS) {
-      evictIdle(now);
+    AtomicLong tat = arrivals.get(subject);
+    if (tat == null) {
+      if (arrivals.size() >= maxSubjects) {
+        return 0;
+      }
+      tat = arrivals.computeIfAbsent(subject, s -> new AtomicLong(now));
     }
-    AtomicLong tat = arrivals.computeIfAbsent(subject, s -> new AtomicLong(now));
     while (true) {
       long current = tat.get();
       long start = Math.max(current, now);

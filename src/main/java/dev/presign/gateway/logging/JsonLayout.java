@@ -20,6 +20,13 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
     json = enabled;
   }
 
+  /** Writes out queued log events and stops logging: the last thing before the process exits. */
+  public static void flushAndStop() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.stop();
+    }
+  }
+
   @Override
   public String doLayout(ILoggingEvent event) {
     return json ? asJson(event) : asText(event);

@@ -199,7 +199,7 @@ class AttackCorpusTest {
     Map<String, String> hsOnly = TestGateway.env(issuer, null);
     hsOnly.put("JWT_ALGORITHMS", "HS256");
     assertThatThrownBy(() -> TestGateway.start(hsOnly).close())
-        .hasMessageContaining("no usable JWT verification key");
+        .hasMessageContaining("JWT_ALGORITHMS allows only HS* algorithms but JWT_HMAC_SECRET is not set");
 
     Map<String, String> psOnly = TestGateway.env(issuer, null); // the RSA keys are published for RS256 only
     psOnly.put("JWT_ALGORITHMS", "PS256,PS512");

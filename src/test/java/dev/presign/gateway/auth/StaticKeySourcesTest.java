@@ -83,7 +83,7 @@ class StaticKeySourcesTest {
       issuer.publishRaw(new JsonObject().put("kty", "oct").put("alg", "HS256").put("kid", "shared")
           .put("k", Jwts.hmacKeyJwkValue(SECRET.getBytes(StandardCharsets.UTF_8))));
       Map<String, String> env = TestGateway.env(issuer, null);
-      env.put("JWT_ALGORITHMS", "HS256");
+      env.put("JWT_ALGORITHMS", "HS256,RS256");
       // Anyone can read a JWKS: an HMAC key found there would let anyone sign. The only key is refused.
       assertThatThrownBy(() -> TestGateway.start(env)).hasMessageContaining("no usable JWT verification key");
     }

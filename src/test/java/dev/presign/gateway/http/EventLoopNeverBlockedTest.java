@@ -44,7 +44,7 @@ class EventLoopNeverBlockedTest {
     Map<String, String> env = TestGateway.env(issuer, null);
     env.put("HTTP_INSTANCES", "2");
     VertxOptions options = new VertxOptions()
-        .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
     gw = TestGateway.start(env, options, TestGateway.S3PROXY_CREDENTIALS);
   }
@@ -96,7 +96,7 @@ class EventLoopNeverBlockedTest {
     CompletableFuture<Void> done = new CompletableFuture<>();
     gw.vertx.runOnContext(v -> {
       try {
-        Thread.sleep(300);
+        Thread.sleep(500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

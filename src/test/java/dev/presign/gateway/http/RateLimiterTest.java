@@ -57,4 +57,15 @@ class RateLimiterTest {
     assertThat(limiter.acquire("bob")).isZero();
     assertThat(limiter.acquire("bob")).isPositive();
   }
+
+  @Test
+  void tracks_at_most_the_configured_number_of_subjects() {
+    RateLimiter limiter = new RateLimiter(1, 1, now::get, 2);
+    limiter.acquire("alice");
+    limiter.acquire("bob");
+    assertThat(limiter.acquire("carol")).isZero();
+    assertThat(limiter.acquire("carol")).as("untracked while full").isZero();
+    assertThat(limiter.trackedSubjects()).isEqualTo(2);
+    assertThat(limiter.acquire("alice")).as("tracked subjects stay limited").isPositive();
+  }
 }

@@ -51,7 +51,8 @@ class GracefulShutdownIT {
         "AWS_ACCESS_KEY_ID", "AKIDSHUTDOWNTEST", "AWS_SECRET_ACCESS_KEY", "shutdown-test-aws-secret-value",
         "HTTP_PORT", String.valueOf(api), "MANAGEMENT_PORT", String.valueOf(management)));
     pb.environment().putAll(Map.of("SHUTDOWN_DRAIN_SECONDS", String.valueOf(DRAIN_SECONDS),
-        "SHUTDOWN_TIMEOUT_SECONDS", "5", "HTTP_INSTANCES", "2", "LOG_FORMAT", "json"));
+        "SHUTDOWN_TIMEOUT_SECONDS", "5", "HTTP_INSTANCES", "2", "LOG_FORMAT", "json",
+        "RATE_LIMIT_PER_SECOND", "0"));
     Process gateway = pb.start();
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).build();
