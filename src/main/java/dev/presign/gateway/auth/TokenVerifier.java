@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Map;
 
@@ -51,12 +53,24 @@ public final class TokenVerifier {
   private final Clock clock;
   private JWTAuth auth;
   private long authVersion = -1;
+  private final int cacheSize;
+  /** Verified tokens, least recently used first; confined to one event loop like the rest of this object. */
+  private final LinkedHashMap<String, JsonObject> verified;
+  private long cacheVersion = -1;
+  private long cacheHits;
 
   public TokenVerifier(Vertx vertx, KeySource keys, GatewayConfig.Jwt config, Clock clock) {
     this.vertx = vertx;
     this.keys = keys;
     this.config = config;
     this.clock = clock;
+    this.cacheSize = config.cacheSize();
+    this.verified = new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+        return size() > cacheSize;
+      }
+    };
   }
 
   /** The caller named by a valid token in an Authorization header value; fails with {@link AuthException}. */
@@ -65,6 +79,10 @@ public final class TokenVerifier {
     JsonObject header;
     try {
       token = bearerToken(authorization);
+      JsonObject known = cached(token);
+      if (known != null) {
+        return Future.succeededFuture(checkClaims(known));
+      }
       String[] parts = segments(token);
       header = decodeSegment(parts[0], "header");
       checkHeader(header);
@@ -75,7 +93,45 @@ public final class TokenVerifier {
     } catch (AuthException e) {
       return Future.failedFuture(e);
     }
-    return verifySignature(token, (String) header.getValue("kid"), true).map(this::checkClaims);
+    long ringVersion = keys.current().version();
+    return verifySignature(token, (String) header.getValue("kid"), true).map(claims -> {
+      Caller caller = checkClaims(claims);
+      remember(token, claims, ringVersion);
+      return caller;
+    });
+  }
+
+  /**
+   * Claims of a token this verifier has already verified with the current key set, or null. Exact match on the
+   * whole token string; every use re-checks the time claims, so an entry never outlives its token; a change of
+   * key set (a key added or removed) empties the cache.
+   */
+  private JsonObject cached(String token) {
+    if (cacheSize == 0) {
+      return null;
+    }
+    long version = keys.current().version();
+    if (version != cacheVersion) {
+      verified.clear();
+      cacheVersion = version;
+      return null;
+    }
+    JsonObject claims = verified.get(token);
+    if (claims != null) {
+      cacheHits++;
+    }
+    return claims;
+  }
+
+  private void remember(String token, JsonObject claims, long ringVersion) {
+    if (cacheSize > 0 && ringVersion == cacheVersion && ringVersion == keys.current().version()) {
+      verified.put(token, claims);
+    }
+  }
+
+  /** How many verifications the cache answered (tests and benchmarks). */
+  long cacheHits() {
+    return cacheHits;
   }
 
   /**

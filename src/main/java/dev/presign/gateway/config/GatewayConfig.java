@@ -33,7 +33,8 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
       String prefixesClaim,
       Duration jwksRefresh,
       Duration jwksMinRefresh,
-      Duration jwksTimeout) {
+      Duration jwksTimeout,
+      int cacheSize) {
 
     @Override
     public String toString() { // never print the secret
@@ -168,6 +169,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         Duration.ofSeconds(r.number("JWT_LEEWAY_SECONDS", 30, 0, 300)),
         r.string("JWT_PREFIXES_CLAIM", dev ? "prefixes" : null),
         refresh, minRefresh,
-        Duration.ofMillis(r.number("JWKS_TIMEOUT_MS", 5000, 100, 60000)));
+        Duration.ofMillis(r.number("JWKS_TIMEOUT_MS", 5000, 100, 60000)),
+        r.integer("JWT_CACHE_SIZE", 2048, 0, 1_000_000));
   }
 }

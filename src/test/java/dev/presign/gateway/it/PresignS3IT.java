@@ -152,6 +152,19 @@ class PresignS3IT {
   }
 
   @Test
+  void the_sdk_reference_signer_makes_urls_s3_accepts_too() {
+    Map<String, String> env = TestGateway.env(issuer, s3.endpoint());
+    env.put("S3_SIGNER", "sdk");
+    try (TestGateway reference = TestGateway.start(env)) {
+      byte[] body = "from the sdk signer".getBytes(StandardCharsets.UTF_8);
+      JsonObject answer = presign(reference, new JsonObject().put("filename", "sdk.txt")
+          .put("contentType", "text/plain").put("size", body.length));
+      assertThat(put(answer.getString("uploadUrl"), headersOf(answer), body).statusCode()).isEqualTo(200);
+      assertThat(read(answer.getString("key"))).isEqualTo(body);
+    }
+  }
+
+  @Test
   void a_key_under_another_users_prefix_is_refused_by_the_gateway() {
     HttpResponse<String> r = gw.presign(token, new JsonObject().put("filename", "x.txt").put("prefix", "users/bob/"));
     assertThat(assertProblem(r, 403).getString("rule")).isEqualTo("key-prefix");
