@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,8 @@ public final class KeyPolicy {
   public static final int MAX_KEY_BYTES = 1024;
   private static final Pattern MEDIA_TYPE = Pattern.compile(
       "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
   private final GatewayConfig.Uploads config;
 
@@ -31,12 +34,30 @@ public final class KeyPolicy {
     Long size = checkSize(request.size());
     String checksum = checkChecksum(request.checksumSha256());
     String prefix = choosePrefix(caller, request.prefix());
-    String key = prefix + UUID.randomUUID() + "/" + name;
+    String key = prefix + randomId() + "/" + name;
     if (FileNames.utf8Length(key) > MAX_KEY_BYTES) {
       throw PolicyException.invalid("filename",
           "the resulting key is " + FileNames.utf8Length(key) + " UTF-8 bytes; S3 allows " + MAX_KEY_BYTES);
     }
     return new UploadPlan(key, contentType, size, checksum);
+  }
+
+  /**
+   * A random (version 4) UUID from a per-thread SecureRandom: {@code UUID.randomUUID()} shares one generator,
+   * and every event loop would queue on its lock.
+   */
+  static UUID randomId() {
+    byte[] b = new byte[16];
+    RANDOM.get().nextBytes(b);
+    b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+    b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+    long msb = 0;
+    long lsb = 0;
+    for (int i = 0; i < 8; i++) {
+      msb = (msb << 8) | (b[i] & 0xff);
+      lsb = (lsb << 8) | (b[i + 8] & 0xff);
+    }
+    return new UUID(msb, lsb);
   }
 
   /** The prefixes the caller owns, each ending in '/'. */

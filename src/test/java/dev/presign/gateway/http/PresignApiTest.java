@@ -175,6 +175,9 @@ class PresignApiTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(new JsonObject(r.body()).getString("status")).isEqualTo("UP");
     }
-    assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/health/live"))).build()), 404);
+    HttpResponse<String> live = TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/health/live"))).build());
+    assertThat(live.statusCode()).as("liveness is also served on the API port").isEqualTo(200);
+    assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/health/ready"))).build()), 404);
+    assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/metrics"))).build()), 404);
   }
 }

@@ -299,4 +299,15 @@ class KeyPolicyTest {
     });
     return caught[0];
   }
+
+  @org.junit.jupiter.api.Test
+  void random_ids_are_version_4_uuids_and_do_not_repeat() {
+    java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      java.util.UUID id = KeyPolicy.randomId();
+      org.assertj.core.api.Assertions.assertThat(id.version()).isEqualTo(4);
+      org.assertj.core.api.Assertions.assertThat(id.variant()).isEqualTo(2);
+      org.assertj.core.api.Assertions.assertThat(seen.add(id)).isTrue();
+    }
+  }
 }
