@@ -23,6 +23,7 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
@@ -102,7 +103,9 @@ public final class ApiVerticle extends VerticleBase {
   /** Every answer says no-store and carries the request id (the caller's, if it is safe to echo). */
   private void tagRequest(RoutingContext ctx) {
     String given = ctx.request().getHeader("X-Request-Id");
-    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    // A request id needs to be unique, not secret: a per-thread generator avoids UUID.randomUUID()'s shared lock.
+    String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given
+        : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader("X-Request-Id", id).putHeader("Cache-Control", "no-store");
     if (ctx.request().path().equals("/api/s3/presign")) {
