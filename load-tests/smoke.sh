@@ -23,8 +23,8 @@ stack_start JWT_LEEWAY_SECONDS=0
 stack_wait_ready 120
 
 rc=0
-mvn -B -ntp -f load-tests/pom.xml gatling:test \
-  -Dgatling.runMultipleSimulations=true \
+stack_run mvn -B -ntp -f load-tests/pom.xml gatling:test \
+  -Dgatling.runMultipleSimulations=true -Dgatling.continueOnAssertionFailure=true \
   -Dgatling.includes=dev.presign.loadtests.PresignSimulation,dev.presign.loadtests.MixedTrafficSimulation \
   -DbaseUrl="$BASE_URL" -Drate="$rate" -Dduration="$duration" -Dusers="$users" -DjwtLeewaySeconds=0 \
   || rc=$?

@@ -7,16 +7,18 @@ STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GATEWAY_DIR=$(cd "${GATEWAY_DIR:-$STACK_ROOT}" && pwd)
 STACK_PGID=
 STACK_DIR=
+STACK_CHILD=
 
-# A port nothing listens on, below Linux's ephemeral range (32768+) so outgoing connections cannot take it.
-stack_free_port() {
+# Sets the variable named $1 to a port nothing listens on, below Linux's ephemeral range (32768+) so that no
+# outgoing connection can take it meanwhile. Not a $(subshell): the ports already picked must be remembered.
+stack_pick_port() {
   local port
   for _ in $(seq 1 200); do
     port=$((20000 + RANDOM % 12000))
     if [[ " ${STACK_PORTS_TAKEN:-} " == *" $port "* ]]; then continue; fi
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       STACK_PORTS_TAKEN="${STACK_PORTS_TAKEN:-} $port"
-      echo "$port"
+      printf -v "$1" '%s' "$port"
       return 0
     fi
   done
@@ -41,15 +43,20 @@ stack_build_if_missing() {
 
 # Starts the stack; sets HTTP_PORT, MANAGEMENT_PORT, S3_PORT, BASE_URL, MANAGEMENT_URL. Extra env: "$@".
 stack_start() {
-  HTTP_PORT=${HTTP_PORT:-$(stack_free_port)}
-  MANAGEMENT_PORT=${MANAGEMENT_PORT:-$(stack_free_port)}
-  S3_PORT=${S3_PORT:-$(stack_free_port)}
+  stack_pick_port HTTP_PORT
+  stack_pick_port MANAGEMENT_PORT
+  stack_pick_port S3_PORT
   BASE_URL="http://127.0.0.1:$HTTP_PORT"
   MANAGEMENT_URL="http://127.0.0.1:$MANAGEMENT_PORT"
   STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/presign-stack.XXXXXX")
   # Private copies: a concurrent `mvn package` in the repository must not rewrite the jars under a running JVM.
   cp "$GATEWAY_DIR/target/presign-gateway.jar" "$GATEWAY_DIR/target/s3proxy.jar" "$STACK_DIR/"
+  # The stack is in its own process group, out of reach of a kill aimed at ours: stop it on any exit, and turn
+  # the usual signals into exits (bash runs no EXIT trap when a signal kills it).
   trap stack_stop EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   # setsid: the gateway leads its own process group, which S3Proxy (its child) joins, so one kill reaches both.
   setsid env HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
     CORS_ALLOWED_ORIGINS="http://127.0.0.1:$HTTP_PORT" "$@" \
@@ -64,10 +71,10 @@ stack_start() {
 
 # Waits until /health/ready answers 200 (at most $1 seconds, default 120).
 stack_wait_ready() {
-  local deadline=$((SECONDS + ${1:-120}))
+  local start=$SECONDS deadline=$((SECONDS + ${1:-120}))
   while ((SECONDS < deadline)); do
     if [[ $(stack_http_status "$MANAGEMENT_PORT" /health/ready) == 200 ]]; then
-      echo "== local stack ready after ${SECONDS}s"
+      echo "== local stack ready after $((SECONDS - start))s"
       return 0
     fi
     if ! kill -0 -- "-$STACK_PGID" 2>/dev/null; then
@@ -82,9 +89,33 @@ stack_wait_ready() {
   return 1
 }
 
+# Fails, with the log's tail, when the stack is no longer running (it crashed, or something else stopped it).
+stack_check_alive() {
+  if [[ -z "$STACK_PGID" ]] || ! kill -0 -- "-$STACK_PGID" 2>/dev/null; then
+    echo "!! the local stack is not running any more; its log ends with:" >&2
+    grep -v ' audit ' "$STACK_DIR/gateway.log" | tail -n 20 >&2
+    return 1
+  fi
+}
+
+# Runs "$@" (a load generator) in its own process group and waits for it. Bash defers a trap until the foreground
+# command ends; `wait` is interrupted at once, and stack_stop then stops this group too.
+stack_run() {
+  setsid "$@" &
+  STACK_CHILD=$!
+  local rc=0
+  wait "$STACK_CHILD" || rc=$?
+  STACK_CHILD=
+  return $rc
+}
+
 # TERM to the whole group (the gateway's shutdown hook also stops S3Proxy), KILL whatever is left after 15 s.
 stack_stop() {
   local rc=$?
+  if [[ -n "${STACK_CHILD:-}" ]]; then
+    kill -TERM -- "-$STACK_CHILD" 2>/dev/null || true
+    STACK_CHILD=
+  fi
   if [[ -n "$STACK_PGID" ]] && kill -0 -- "-$STACK_PGID" 2>/dev/null; then
     kill -TERM -- "-$STACK_PGID" 2>/dev/null || true
     for _ in $(seq 1 30); do
@@ -96,10 +127,16 @@ stack_stop() {
       kill -KILL -- "-$STACK_PGID" 2>/dev/null || true
     fi
     echo "== local stack stopped"
+  elif [[ -n "$STACK_PGID" ]]; then
+    echo "== local stack had already stopped"
   fi
   STACK_PGID=
   if [[ -n "$STACK_DIR" && -d "$STACK_DIR" ]]; then
     rm -f "$STACK_DIR"/*.jar
+    # An audit line per request makes the log large under load: keep its end.
+    if [[ -f "$STACK_DIR/gateway.log" && $(stat -c %s "$STACK_DIR/gateway.log") -gt 10000000 ]]; then
+      tail -n 2000 "$STACK_DIR/gateway.log" >"$STACK_DIR/gateway.log.tail" && mv "$STACK_DIR/gateway.log.tail" "$STACK_DIR/gateway.log"
+    fi
   fi
   return $rc
 }

@@ -57,7 +57,8 @@ public class MixedTrafficSimulation extends Simulation {
   private final List<Assertion> assertions = Settings.assertions();
 
   public MixedTrafficSimulation() {
-    setUp(mixed.injectOpen(constantUsersPerSec(rate).during(duration))).protocols(protocol).assertions(assertions);
+    setUp(mixed.injectOpen(constantUsersPerSec(rate).during(duration))).protocols(protocol).assertions(assertions)
+        .maxDuration(Settings.maxDuration(duration));
   }
 
   @Override

@@ -35,7 +35,8 @@ public class PresignSimulation extends Simulation {
   private final List<Assertion> assertions = Settings.assertions();
 
   public PresignSimulation() {
-    setUp(presign.injectOpen(profile)).protocols(protocol).assertions(assertions);
+    setUp(presign.injectOpen(profile)).protocols(protocol).assertions(assertions)
+        .maxDuration(Settings.maxDuration(duration));
   }
 
   @Override

@@ -34,10 +34,12 @@ final class Requests {
 
   /**
    * Connections are shared and kept alive, as behind an ingress or load balancer: one connection per virtual
-   * user would measure TCP handshakes, not the gateway.
+   * user would measure TCP handshakes, not the gateway. The shared pool's default cap (a browser's 6 per host)
+   * would queue requests inside Gatling at a few hundred per second; an ingress keeps more open.
    */
   static HttpProtocolBuilder protocol(String baseUrl) {
-    return http.baseUrl(baseUrl).shareConnections().acceptHeader("application/json, application/problem+json");
+    return http.baseUrl(baseUrl).shareConnections().maxConnectionsPerHost(256)
+        .acceptHeader("application/json, application/problem+json");
   }
 
   /** Endless per-request data: a random caller from the pool and a random file name, type and size. */
@@ -65,8 +67,10 @@ final class Requests {
   static HttpRequestActionBuilder presign() {
     return post("presign 200", "#{token}", VALID_BODY).check(
         status().is(200),
-        jsonPath("$.key").transformWithSession((key, s) -> expectedKey(s).matcher(key).matches()).is(true),
-        jsonPath("$.uploadUrl").transform(url -> url.contains("X-Amz-Signature=")).is(true),
+        jsonPath("$.key").transformWithSession((key, s) -> expectedKey(s).matcher(key).matches()).is(true)
+            .name("key is <caller prefix><uuid>/<file name>"),
+        jsonPath("$.uploadUrl").transform(url -> url.contains("X-Amz-Signature=")).is(true)
+            .name("uploadUrl is signed"),
         jsonPath("$.method").is("PUT"),
         jsonPath("$.headers").ofMap().exists(),
         jsonPath("$.headers['Content-Type']").isEL("#{contentType}"),

@@ -3,6 +3,7 @@ package dev.presign.loadtests;
 import static io.gatling.javaapi.core.CoreDsl.global;
 
 import io.gatling.javaapi.core.Assertion;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,11 @@ final class Settings {
 
   static String baseUrl() {
     return string("baseUrl", "http://127.0.0.1:8080");
+  }
+
+  /** A hard stop for a run whose load lasts {@code seconds}: time for the last answers, never an endless run. */
+  static Duration maxDuration(double seconds) {
+    return Duration.ofSeconds((long) Math.ceil(seconds) + 30);
   }
 
   /**

@@ -38,7 +38,8 @@ public class SpikeSimulation extends Simulation {
   private final List<Assertion> assertions = Settings.assertions();
 
   public SpikeSimulation() {
-    setUp(presign.injectOpen(profile)).protocols(protocol).assertions(assertions);
+    setUp(presign.injectOpen(profile)).protocols(protocol).assertions(assertions)
+        .maxDuration(Settings.maxDuration(2 * duration + spikeSeconds));
   }
 
   @Override
