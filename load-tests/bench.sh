@@ -24,7 +24,7 @@
 # far more CPU per request than wrk on the same two cores, so the fixed rate is a quarter of wrk's saturation: at
 # half of it (tried here) the gateway was already starved and the latencies were queueing.
 #
-# Env (defaults): REPEATS=3 WARMUP_SECONDS=15 SAT_SECONDS=15 WRK_THREADS=1 WRK_CONNECTIONS=32 LAT_SECONDS=10
+# Env (defaults): REPEATS=3 WARMUP_SECONDS=15 SAT_SECONDS=10 WRK_THREADS=1 WRK_CONNECTIONS=32 LAT_SECONDS=10
 #   LAT_WARMUP_SECONDS=5 (Gatling's own warm-up before each latency run, not measured) LAT_FRACTION=0.25
 #   LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) USERS=500 (distinct callers, each far below the
 #   per-caller rate limit) JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" JMH_INCLUDE (benchmark regexp) SKIP_JMH=1
@@ -37,7 +37,7 @@ cd "$STACK_ROOT"
 
 REPEATS=${REPEATS:-3}
 WARMUP_SECONDS=${WARMUP_SECONDS:-15}
-SAT_SECONDS=${SAT_SECONDS:-15}
+SAT_SECONDS=${SAT_SECONDS:-10}
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 LAT_SECONDS=${LAT_SECONDS:-10}

@@ -143,7 +143,13 @@ public class BenchReport {
         .append(ratio(median(lat.get("presign"), "p50"), median(lat.get("live"), "p50")))
         .append(", **p99 ").append(ratio(median(lat.get("presign"), "p99"), median(lat.get("live"), "p99")))
         .append("**, p99.9 ").append(ratio(median(lat.get("presign"), "p999"), median(lat.get("live"), "p999")))
-        .append(".\n\n");
+        .append(".");
+    if (median(lat.get("live"), "p99") >= 50) {
+      md.append(" The trivial endpoint's own p99 is ").append(fmt(median(lat.get("live"), "p99"), 0)).append(" ms: at")
+          .append(" this rate that tail is pauses of the machine (other processes, garbage collection), which hit")
+          .append(" both endpoints alike, so the p50s and the throughput ratio say more than these tail ratios.");
+    }
+    md.append("\n\n");
 
     if (!jmh.isEmpty()) {
       writeJmh(meta, jmh, presignRps, md);
