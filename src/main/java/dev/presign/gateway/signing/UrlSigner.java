@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.net.URI;
 import java.time.temporal.ChronoUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import java.util.Base64;
@@ -80,18 +81,26 @@ public final class UrlSigner implements AutoCloseable {
   private static SigV4Presigner.Target probeTarget(GatewayConfig.S3 s3) {
     AwsCredentialsProvider dummy = StaticCredentialsProvider.create(AwsBasicCredentials.create("PROBE", "PROBE"));
     try (S3Presigner probe = sdkPresigner(s3, dummy)) {
-      PresignedPutObjectRequest url = probe.presignPutObject(PutObjectPresignRequest.builder()
-          .signatureDuration(Duration.ofMinutes(1))
-          .putObjectRequest(PutObjectRequest.builder().bucket(s3.bucket()).key(PROBE_KEY).build())
-          .build());
-      return SigV4Presigner.Target.fromProbe(URI.create(url.url().toString()), PROBE_KEY);
+      return probeTarget(probe, s3.bucket());
     }
   }
 
+  /** Where {@code sdk} points URLs for {@code bucket}: one presign of a probe key, split into its fixed parts. */
+  static SigV4Presigner.Target probeTarget(S3Presigner sdk, String bucket) {
+    PresignedPutObjectRequest url = sdk.presignPutObject(PutObjectPresignRequest.builder()
+        .signatureDuration(Duration.ofMinutes(1))
+        .putObjectRequest(PutObjectRequest.builder().bucket(bucket).key(PROBE_KEY).build())
+        .build());
+    return SigV4Presigner.Target.fromProbe(URI.create(url.url().toString()), PROBE_KEY);
+  }
+
   public PresignedUpload presignPut(UploadPlan plan) {
-    Duration lifetime = lifetime();
+    // One read of the snapshot and of the clock: the lifetime cap and the signature use the same credentials.
+    AwsCredentials signing = credentials.resolveCredentials();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Duration lifetime = lifetime(signing, now);
     if (fast != null) {
-      return presignFast(plan, lifetime);
+      return presignFast(plan, signing, now, lifetime);
     }
     PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(plan.key());
     if (plan.contentType() != null) {
@@ -111,7 +120,7 @@ public final class UrlSigner implements AutoCloseable {
         signed.expiration());
   }
 
-  private PresignedUpload presignFast(UploadPlan plan, Duration lifetime) {
+  private PresignedUpload presignFast(UploadPlan plan, AwsCredentials signing, Instant now, Duration lifetime) {
     TreeMap<String, String> signed = new TreeMap<>();
     if (plan.contentType() != null) {
       signed.put("content-type", plan.contentType());
@@ -124,9 +133,8 @@ public final class UrlSigner implements AutoCloseable {
       signed.put("x-amz-checksum-sha256", plan.checksumSha256());
       signed.put("x-amz-sdk-checksum-algorithm", "SHA256");
     }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     long seconds = lifetime.toSeconds();
-    String url = fast.get().presignPut(plan.key(), signed, credentials.resolveCredentials(), now, seconds);
+    String url = fast.get().presignPut(plan.key(), signed, signing, now, seconds);
     Map<String, String> headers = new LinkedHashMap<>();
     signed.forEach((name, value) -> headers.put(canonicalName(name), value));
     return new PresignedUpload(plan.key(), url, headers, now.plusSeconds(seconds));
@@ -149,12 +157,11 @@ public final class UrlSigner implements AutoCloseable {
    * The configured lifetime, cut to what the signing credentials have left: a URL dies with the session that
    * signed it, whatever X-Amz-Expires says.
    */
-  Duration lifetime() {
-    credentials.resolveCredentials(); // throws when there are none
+  Duration lifetime(AwsCredentials signing, Instant now) {
     Duration lifetime = ttl;
-    Instant expiry = credentials.expiration().orElse(null);
+    Instant expiry = signing.expirationTime().orElse(null);
     if (expiry != null) {
-      Duration left = Duration.between(clock.instant(), expiry);
+      Duration left = Duration.between(now, expiry);
       if (left.compareTo(MIN_USEFUL_TTL) < 0) {
         throw new CredentialsSnapshot.CredentialsUnavailableException("AWS credentials are about to expire");
       }

@@ -141,9 +141,6 @@ class SigV4DifferentialTest {
   }
 
   private static SigV4Presigner.Target target(Setup setup) {
-    PresignedPutObjectRequest probe = SDK.get(setup.toString()).presignPutObject(PutObjectPresignRequest.builder()
-        .signatureDuration(Duration.ofMinutes(1))
-        .putObjectRequest(PutObjectRequest.builder().bucket(setup.bucket()).key(UrlSigner.PROBE_KEY).build()).build());
-    return SigV4Presigner.Target.fromProbe(URI.create(probe.url().toString()), UrlSigner.PROBE_KEY);
+    return UrlSigner.probeTarget(SDK.get(setup.toString()), setup.bucket());
   }
 }
