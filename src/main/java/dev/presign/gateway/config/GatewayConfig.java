@@ -44,8 +44,12 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     }
   }
 
+  /**
+   * {@code sse}: null, "AES256" or "aws:kms", signed into every URL (as x-amz-server-side-encryption) so that a
+   * bucket policy requiring encryption accepts the PUT; {@code sseKmsKeyId} only with aws:kms.
+   */
   public record S3(String bucket, String region, URI endpoint, boolean pathStyle, Duration credentialsRefresh,
-                   boolean fastSigner) {}
+                   boolean fastSigner, String sse, String sseKmsKeyId) {}
 
   public record Uploads(
       String prefixTemplate,
@@ -88,7 +92,13 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         r.httpUrl("S3_ENDPOINT"),
         r.bool("S3_PATH_STYLE", false),
         Duration.ofSeconds(r.number("AWS_CREDENTIALS_REFRESH_SECONDS", 300, 1, 3600)),
-        signer(r));
+        signer(r),
+        sse(r),
+        r.string("S3_SSE_KMS_KEY_ID", null));
+    r.check(s3.sseKmsKeyId() == null || "aws:kms".equals(s3.sse()),
+        "S3_SSE_KMS_KEY_ID is only used with S3_SSE=aws:kms");
+    r.check(s3.sseKmsKeyId() == null || s3.sseKmsKeyId().matches("[A-Za-z0-9:/_.-]{1,2048}"),
+        "S3_SSE_KMS_KEY_ID must be a KMS key id, alias or ARN");
 
     List<String> types = r.list("ALLOWED_CONTENT_TYPES",
         "image/*,video/*,audio/*,application/pdf,text/plain,text/csv,application/json,application/zip,application/octet-stream");
@@ -121,6 +131,14 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     String signer = r.string("S3_SIGNER", "fast");
     r.check(signer.equals("fast") || signer.equals("sdk"), "S3_SIGNER=" + signer + " must be fast or sdk");
     return signer.equals("fast");
+  }
+
+  /** S3_SSE: none (default), AES256 (SSE-S3) or aws:kms (SSE-KMS). */
+  private static String sse(EnvReader r) {
+    String sse = r.string("S3_SSE", "none");
+    r.check(sse.equals("none") || sse.equals("AES256") || sse.equals("aws:kms"),
+        "S3_SSE=" + sse + " must be none, AES256 or aws:kms");
+    return sse.equals("none") ? null : sse;
   }
 
   private static boolean logFormat(EnvReader r) {

@@ -36,7 +36,7 @@ final class PresignHandler {
     PresignedUpload upload = signer.presignPut(plan);
     metrics.signing(System.nanoTime() - start);
     JsonObject headers = new JsonObject();
-    upload.headers().forEach(headers::put);
+    upload.forEachHeader(headers::put);
     JsonObject answer = new JsonObject()
         .put("key", upload.key())
         .put("uploadUrl", upload.url())

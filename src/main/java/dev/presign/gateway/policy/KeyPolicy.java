@@ -8,8 +8,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.security.SecureRandom;
+import java.security.NoSuchAlgorithmException;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Decides which keys a caller may write and makes the key for a new upload:
@@ -20,12 +24,55 @@ public final class KeyPolicy {
   private static final Pattern MEDIA_TYPE = Pattern.compile(
       "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
 
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+  /** Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop). */
+  private static final int SEEDS = 64;
 
   private final GatewayConfig.Uploads config;
+  private final String templateHead;
+  private final String templateTail;
+  private final Set<String> exactTypes;
+  private final List<String> wildcardTypes;
+  private final byte[][] seeds = new byte[SEEDS][];
+  private final AtomicInteger seedsUsed = new AtomicInteger();
+  private final ThreadLocal<SecureRandom> random = ThreadLocal.withInitial(this::newRandom);
 
   public KeyPolicy(GatewayConfig.Uploads config) {
     this.config = config;
+    String template = config.prefixTemplate();
+    int sub = template.indexOf("{sub}");
+    this.templateHead = template.substring(0, sub);
+    // A template naming {sub} more than once keeps the general replace (tail null).
+    String tail = template.substring(sub + "{sub}".length());
+    this.templateTail = tail.contains("{sub}") ? null : tail;
+    this.exactTypes = config.allowedContentTypes().stream().filter(t -> !t.endsWith("/*")).collect(Collectors.toSet());
+    this.wildcardTypes = config.allowedContentTypes().stream().filter(t -> t.endsWith("/*"))
+        .map(t -> t.substring(0, t.length() - 1)).toList();
+    SecureRandom seeder = new SecureRandom();
+    for (int i = 0; i < SEEDS; i++) {
+      seeds[i] = nextSeed(seeder);
+    }
+  }
+
+  private static byte[] nextSeed(SecureRandom seeder) {
+    byte[] seed = new byte[32];
+    seeder.nextBytes(seed);
+    return seed;
+  }
+
+  /**
+   * A SHA1PRNG seeded with 256 bits drawn when the policy was built: it never reads the system's entropy source,
+   * so the first key an event loop makes does no file I/O, and no two threads share a lock (UUID.randomUUID()
+   * and the default NativePRNG both do). Past {@link #SEEDS} threads (benchmarks, tests) it seeds itself.
+   */
+  private SecureRandom newRandom() {
+    try {
+      SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+      int i = seedsUsed.getAndIncrement();
+      r.setSeed(i < SEEDS ? seeds[i] : nextSeed(new SecureRandom()));
+      return r;
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 
   public UploadPlan plan(Caller caller, UploadRequest request) {
@@ -46,9 +93,9 @@ public final class KeyPolicy {
    * A random (version 4) UUID from a per-thread SecureRandom: {@code UUID.randomUUID()} shares one generator,
    * and every event loop would queue on its lock.
    */
-  static UUID randomId() {
+  UUID randomId() {
     byte[] b = new byte[16];
-    RANDOM.get().nextBytes(b);
+    random.get().nextBytes(b);
     b[6] = (byte) ((b[6] & 0x0f) | 0x40);
     b[8] = (byte) ((b[8] & 0x3f) | 0x80);
     long msb = 0;
@@ -60,10 +107,17 @@ public final class KeyPolicy {
     return new UUID(msb, lsb);
   }
 
+  /** The prefix the key template gives the caller: the first of {@link #prefixesOf}. */
+  String ownPrefix(Caller caller) {
+    String segment = subjectSegment(caller.subject());
+    return templateTail != null ? templateHead + segment + templateTail
+        : config.prefixTemplate().replace("{sub}", segment);
+  }
+
   /** The prefixes the caller owns, each ending in '/'. */
   public List<String> prefixesOf(Caller caller) {
     List<String> prefixes = new ArrayList<>();
-    prefixes.add(config.prefixTemplate().replace("{sub}", subjectSegment(caller.subject())));
+    prefixes.add(ownPrefix(caller));
     for (String extra : caller.extraPrefixes()) {
       String p = normalizePrefix(extra);
       if (p != null) {
@@ -81,10 +135,10 @@ public final class KeyPolicy {
   }
 
   private String choosePrefix(Caller caller, String requested) {
-    List<String> owned = prefixesOf(caller);
     if (requested == null) {
-      return owned.get(0);
+      return ownPrefix(caller);
     }
+    List<String> owned = prefixesOf(caller);
     String prefix = normalizePrefix(requested);
     if (prefix == null) {
       throw PolicyException.invalid("prefix",
@@ -121,6 +175,9 @@ public final class KeyPolicy {
   }
 
   private static String subjectSegment(String sub) {
+    if (isPlainSegment(sub)) {
+      return sub;
+    }
     if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")
         || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || sub.codePoints().anyMatch(Character::isISOControl)
         || hasLoneSurrogate(sub) || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
@@ -129,6 +186,20 @@ public final class KeyPolicy {
               + " control characters or a lone surrogate)");
     }
     return sub;
+  }
+
+  /** Printable ASCII other than '/' and '\\', at most 256 long, not "." or "..": safe without further checks. */
+  private static boolean isPlainSegment(String sub) {
+    if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")) {
+      return false;
+    }
+    for (int i = 0; i < sub.length(); i++) {
+      char c = sub.charAt(i);
+      if (c <= ' ' || c > '~' || c == '/' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -146,6 +217,9 @@ public final class KeyPolicy {
       }
       return null;
     }
+    if (isAllowedPlainType(raw)) {
+      return raw;
+    }
     String value = raw.strip();
     if (value.length() > 255 || !MEDIA_TYPE.matcher(value).matches()) {
       throw PolicyException.invalid("contentType", "contentType must be a media type such as image/png");
@@ -158,6 +232,34 @@ public final class KeyPolicy {
           "content type '" + base + "' is not allowed; allowed: " + String.join(", ", config.allowedContentTypes()));
     }
     return value;
+  }
+
+  /**
+   * The common case in one pass: a lower-case type/subtype of token characters, no parameters, allowed as is or
+   * by a type/* entry. Anything else goes through the full check.
+   */
+  private boolean isAllowedPlainType(String type) {
+    int n = type.length();
+    int slash = type.indexOf('/');
+    if (n > 255 || slash < 1 || slash == n - 1) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = type.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '/' && i == slash)
+          || "!#$&^_.+-".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    if (exactTypes.contains(type)) {
+      return true;
+    }
+    for (String prefix : wildcardTypes) {
+      if (type.startsWith(prefix) && prefix.length() == slash + 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Long checkSize(Long size) {

@@ -7,25 +7,28 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 /**
- * SigV4 query-string presigning for S3 PUT, written for the request path: the signing key is derived once per
- * day, region and secret; digests and MACs are reused; nothing is parsed per request. It produces the same URL,
- * byte for byte, as the AWS SDK's presigner for the same inputs and clock (a differential test holds it to that).
+ * SigV4 query-string presigning for S3 PUT, written for the request path. Everything that does not change per
+ * URL is computed once and kept: the signing key (per day and secret, its MAC keyed once), the encoded credential
+ * scope (per access key and day), the date (per second), the signed-header lists (per set of headers), the
+ * encoded session token. A URL is built in reused byte buffers, hashed and MACed in place; the only allocation
+ * is the URL string itself. It produces the same URL, byte for byte, as the AWS SDK's presigner for the same
+ * inputs and clock (a differential test holds it to that).
  *
  * <p>Not thread-safe: each event loop owns one (see {@link UrlSigner}), so no lock is ever taken.
  */
 public final class SigV4Presigner {
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-  private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
+  private static final byte[] HEX = ascii("0123456789abcdef");
+  private static final byte[] HEX_UPPER = ascii("0123456789ABCDEF");
+  private static final byte[] ALGORITHM = ascii("AWS4-HMAC-SHA256");
 
   /** Where URLs point, learned once from the SDK: scheme, host[:port], and the path before the key. */
   public record Target(String scheme, String authority, String pathPrefix) {
@@ -41,20 +44,43 @@ public final class SigV4Presigner {
     }
   }
 
-  private final Target target;
+  private final byte[] origin;
+  private final byte[] pathPrefix;
+  private final byte[] hostLine;
   private final String region;
-  private final String scopeSuffix;
+  private final byte[] scopeSuffix;
   private final MessageDigest sha256;
   private final Mac hmac;
-  private final StringBuilder buffer = new StringBuilder(1024);
-  private String keyDate;
+
+  private final Bytes path = new Bytes(256);
+  private final Bytes canonical = new Bytes(1024);
+  private final Bytes toSign = new Bytes(160);
+  private final Bytes url = new Bytes(1024);
+  private final byte[] digest = new byte[32];
+  private final byte[] signature = new byte[32];
+
+  /** yyyyMMdd'T'HHmmss'Z' of {@link #second}; its first 8 bytes are the date. */
+  private final byte[] amzDate = new byte[16];
+  private long second = Long.MIN_VALUE;
+  /** The day and secret {@link #hmac} is keyed for. */
+  private final byte[] keyDate = new byte[8];
   private String keySecret;
-  private byte[] signingKey;
+  /** Percent-encoded "access key/date/region/s3/aws4_request", for {@link #credentialKeyId} on {@link #credentialDate}. */
+  private byte[] credential;
+  private String credentialKeyId;
+  private final byte[] credentialDate = new byte[8];
+  private String token;
+  private byte[] tokenEncoded;
+  /** Per set of signed headers (bit i = {@link SignedHeader} ordinal i): the list as signed, and percent-encoded. */
+  private final byte[][] signedHeaders = new byte[1 << SignedHeader.COUNT][];
+  private final byte[][] signedHeadersEncoded = new byte[1 << SignedHeader.COUNT][];
 
   public SigV4Presigner(Target target, String region) {
-    this.target = target;
+    this.origin = ascii(target.scheme() + "://" + target.authority());
+    this.pathPrefix = ascii(target.pathPrefix() + "/");
+    this.hostLine = ascii("host:" + target.authority() + "\n");
     this.region = region;
-    this.scopeSuffix = "/" + region + "/s3/aws4_request";
+    this.scopeSuffix = ascii("/" + region + "/s3/aws4_request");
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
       this.hmac = Mac.getInstance("HmacSHA256");
@@ -64,112 +90,171 @@ public final class SigV4Presigner {
   }
 
   /**
-   * A presigned PUT URL. {@code headers} are the signed headers other than host, lower-case names in ascending
-   * order (the caller keeps them so), values as the client will send them.
+   * A presigned PUT URL. {@code headers} holds the value of each {@link SignedHeader} by ordinal (null: not
+   * signed), as the client will send it.
    */
-  public String presignPut(String key, TreeMap<String, String> headers, AwsCredentials credentials, Instant now,
+  public String presignPut(String key, String[] headers, AwsCredentials credentials, Instant now,
                            long expiresSeconds) {
-    String amzDate = AMZ_DATE.format(now);
-    String date = amzDate.substring(0, 8);
-    String credential = credentials.accessKeyId() + "/" + date + scopeSuffix;
-    String token = credentials instanceof AwsSessionCredentials s ? s.sessionToken() : null;
-
-    StringBuilder sb = buffer;
-    sb.setLength(0);
-    sb.append(target.pathPrefix()).append('/');
-    encode(sb, key, false);
-    String path = sb.toString();
-
-    StringBuilder signedHeaders = new StringBuilder(64);
-    boolean hostWritten = false;
-    for (String name : headers.keySet()) {
-      if (!hostWritten && name.compareTo("host") > 0) {
-        signedHeaders.append(signedHeaders.length() == 0 ? "" : ";").append("host");
-        hostWritten = true;
+    setClock(now.getEpochSecond());
+    byte[] credentialScope = credential(credentials.accessKeyId());
+    byte[] sessionToken = sessionToken(credentials);
+    int mask = 0;
+    for (int i = 0; i < SignedHeader.COUNT; i++) {
+      if (headers[i] != null) {
+        mask |= 1 << i;
       }
-      signedHeaders.append(signedHeaders.length() == 0 ? "" : ";").append(name);
     }
-    if (!hostWritten) {
-      signedHeaders.append(signedHeaders.length() == 0 ? "" : ";").append("host");
-    }
-    String signed = signedHeaders.toString();
+    byte[] signed = signedHeaders(mask);
+    byte[] signedEncoded = signedHeadersEncoded[mask];
 
-    // Canonical query: parameters in name order.
-    sb.setLength(0);
-    sb.append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
-    encode(sb, credential, true);
-    sb.append("&X-Amz-Date=").append(amzDate).append("&X-Amz-Expires=").append(expiresSeconds);
-    if (token != null) {
-      sb.append("&X-Amz-Security-Token=");
-      encode(sb, token, true);
-    }
-    sb.append("&X-Amz-SignedHeaders=");
-    encode(sb, signed, true);
-    String canonicalQuery = sb.toString();
+    path.clear();
+    path.append(pathPrefix);
+    encode(path, key, false);
 
-    sb.setLength(0);
-    sb.append("PUT\n").append(path).append('\n').append(canonicalQuery).append('\n');
+    // Canonical request; the query's parameters in name order.
+    Bytes c = canonical;
+    c.clear();
+    c.ascii("PUT\n").append(path).append('\n');
+    c.ascii("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=").append(credentialScope);
+    c.ascii("&X-Amz-Date=").append(amzDate).ascii("&X-Amz-Expires=").number(expiresSeconds);
+    if (sessionToken != null) {
+      c.ascii("&X-Amz-Security-Token=").append(sessionToken);
+    }
+    c.ascii("&X-Amz-SignedHeaders=").append(signedEncoded).append('\n');
     boolean hostDone = false;
-    for (Map.Entry<String, String> h : headers.entrySet()) {
-      if (!hostDone && h.getKey().compareTo("host") > 0) {
-        sb.append("host:").append(target.authority()).append('\n');
+    for (int i = 0; i < SignedHeader.COUNT; i++) {
+      String value = headers[i];
+      if (value == null) {
+        continue;
+      }
+      SignedHeader header = SignedHeader.at(i);
+      if (!hostDone && header.afterHost()) {
+        c.append(hostLine);
         hostDone = true;
       }
-      sb.append(h.getKey()).append(':');
-      appendTrimmed(sb, h.getValue());
-      sb.append('\n');
+      c.ascii(header.canonicalName).append(':');
+      appendTrimmed(c, value);
+      c.append('\n');
     }
     if (!hostDone) {
-      sb.append("host:").append(target.authority()).append('\n');
+      c.append(hostLine);
     }
-    sb.append('\n').append(signed).append("\nUNSIGNED-PAYLOAD");
-    byte[] canonicalHash = sha256.digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+    c.append('\n').append(signed).ascii("\nUNSIGNED-PAYLOAD");
 
-    sb.setLength(0);
-    sb.append("AWS4-HMAC-SHA256\n").append(amzDate).append('\n').append(date).append(scopeSuffix).append('\n');
-    hex(sb, canonicalHash);
-    byte[] signature = hmac(signingKey(credentials.secretAccessKey(), date), sb.toString());
-
-    // The URL lists parameters in the SDK's order, not the canonical one.
-    sb.setLength(0);
-    sb.append(target.scheme()).append("://").append(target.authority()).append(path).append('?');
-    if (token != null) {
-      sb.append("X-Amz-Security-Token=");
-      encode(sb, token, true);
-      sb.append('&');
-    }
-    sb.append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=").append(amzDate).append("&X-Amz-SignedHeaders=");
-    encode(sb, signed, true);
-    sb.append("&X-Amz-Credential=");
-    encode(sb, credential, true);
-    sb.append("&X-Amz-Expires=").append(expiresSeconds).append("&X-Amz-Signature=");
-    hex(sb, signature);
-    return sb.toString();
-  }
-
-  private byte[] signingKey(String secret, String date) {
-    if (!date.equals(keyDate) || !secret.equals(keySecret)) {
-      byte[] k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
-      k = hmac(k, region);
-      k = hmac(k, "s3");
-      signingKey = hmac(k, "aws4_request");
-      keyDate = date;
-      keySecret = secret;
-    }
-    return signingKey;
-  }
-
-  private byte[] hmac(byte[] key, String data) {
+    Bytes s = toSign;
+    s.clear();
+    s.append(ALGORITHM).append('\n').append(amzDate).append('\n').append(amzDate, 0, 8).append(scopeSuffix)
+        .append('\n');
     try {
-      hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return hmac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+      sha256.update(c.buf, 0, c.len);
+      sha256.digest(digest, 0, digest.length);
+      s.hex(digest);
+      keyFor(credentials.secretAccessKey());
+      hmac.update(s.buf, 0, s.len);
+      hmac.doFinal(signature, 0);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+
+    // The URL lists parameters in the SDK's order, not the canonical one.
+    Bytes u = url;
+    u.clear();
+    u.append(origin).append(path).append('?');
+    if (sessionToken != null) {
+      u.ascii("X-Amz-Security-Token=").append(sessionToken).append('&');
+    }
+    u.ascii("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=").append(amzDate);
+    u.ascii("&X-Amz-SignedHeaders=").append(signedEncoded);
+    u.ascii("&X-Amz-Credential=").append(credentialScope);
+    u.ascii("&X-Amz-Expires=").number(expiresSeconds).ascii("&X-Amz-Signature=").hex(signature);
+    return u.toAsciiString();
   }
 
-  /** RFC 3986 percent-encoding as SigV4 wants it: unreserved characters kept, '/' kept in paths. */
-  static void encode(StringBuilder out, String value, boolean encodeSlash) {
+  private void setClock(long epochSecond) {
+    if (epochSecond != second) {
+      byte[] formatted = ascii(AMZ_DATE.format(Instant.ofEpochSecond(epochSecond)));
+      System.arraycopy(formatted, 0, amzDate, 0, amzDate.length);
+      second = epochSecond;
+    }
+  }
+
+  private byte[] credential(String accessKeyId) {
+    if (credential == null || !accessKeyId.equals(credentialKeyId)
+        || !Arrays.equals(credentialDate, 0, 8, amzDate, 0, 8)) {
+      Bytes b = new Bytes(128);
+      encode(b, accessKeyId + "/" + new String(amzDate, 0, 8, StandardCharsets.US_ASCII)
+          + new String(scopeSuffix, StandardCharsets.US_ASCII), true);
+      credential = b.toArray();
+      credentialKeyId = accessKeyId;
+      System.arraycopy(amzDate, 0, credentialDate, 0, 8);
+    }
+    return credential;
+  }
+
+  private byte[] sessionToken(AwsCredentials credentials) {
+    if (!(credentials instanceof AwsSessionCredentials session)) {
+      return null;
+    }
+    String t = session.sessionToken();
+    if (!t.equals(token)) {
+      Bytes b = new Bytes(t.length() * 3 / 2 + 16);
+      encode(b, t, true);
+      tokenEncoded = b.toArray();
+      token = t;
+    }
+    return tokenEncoded;
+  }
+
+  private byte[] signedHeaders(int mask) {
+    if (signedHeaders[mask] == null) {
+      StringBuilder list = new StringBuilder(64);
+      boolean hostDone = false;
+      for (int i = 0; i < SignedHeader.COUNT; i++) {
+        if ((mask & (1 << i)) == 0) {
+          continue;
+        }
+        SignedHeader header = SignedHeader.at(i);
+        if (!hostDone && header.afterHost()) {
+          list.append(list.length() == 0 ? "" : ";").append("host");
+          hostDone = true;
+        }
+        list.append(list.length() == 0 ? "" : ";").append(header.canonicalName);
+      }
+      if (!hostDone) {
+        list.append(list.length() == 0 ? "" : ";").append("host");
+      }
+      Bytes encoded = new Bytes(list.length() * 3);
+      encode(encoded, list.toString(), true);
+      signedHeadersEncoded[mask] = encoded.toArray();
+      signedHeaders[mask] = ascii(list.toString());
+    }
+    return signedHeaders[mask];
+  }
+
+  /** Keys {@link #hmac} with the signing key of today's date and this secret, deriving it when either changed. */
+  private void keyFor(String secret) throws GeneralSecurityException {
+    if (secret.equals(keySecret) && Arrays.equals(keyDate, 0, 8, amzDate, 0, 8)) {
+      return;
+    }
+    byte[] k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), Arrays.copyOf(amzDate, 8));
+    k = hmac(k, ascii(region));
+    k = hmac(k, ascii("s3"));
+    k = hmac(k, ascii("aws4_request"));
+    hmac.init(new SecretKeySpec(k, "HmacSHA256"));
+    System.arraycopy(amzDate, 0, keyDate, 0, 8);
+    keySecret = secret;
+  }
+
+  private byte[] hmac(byte[] key, byte[] data) throws GeneralSecurityException {
+    hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+    return hmac.doFinal(data);
+  }
+
+  /**
+   * RFC 3986 percent-encoding of the UTF-8 bytes, as SigV4 wants it: unreserved characters kept, '/' kept in
+   * paths. A lone surrogate encodes as '?', as {@code String.getBytes(UTF_8)} (and so the SDK) has it.
+   */
+  static void encode(Bytes out, String value, boolean encodeSlash) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
@@ -177,43 +262,154 @@ public final class SigV4Presigner {
         out.append(c);
       } else if (c < 0x80) {
         percent(out, c);
+      } else if (c < 0x800) {
+        percent(out, 0xc0 | (c >> 6));
+        percent(out, 0x80 | (c & 0x3f));
+      } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, value.charAt(++i));
+        percent(out, 0xf0 | (cp >> 18));
+        percent(out, 0x80 | ((cp >> 12) & 0x3f));
+        percent(out, 0x80 | ((cp >> 6) & 0x3f));
+        percent(out, 0x80 | (cp & 0x3f));
+      } else if (Character.isSurrogate(c)) {
+        percent(out, '?');
       } else {
-        int cp = value.codePointAt(i);
-        if (Character.charCount(cp) == 2) {
-          i++;
-        }
-        for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
-          percent(out, b & 0xff);
-        }
+        percent(out, 0xe0 | (c >> 12));
+        percent(out, 0x80 | ((c >> 6) & 0x3f));
+        percent(out, 0x80 | (c & 0x3f));
       }
     }
   }
 
-  private static void percent(StringBuilder out, int b) {
+  private static void percent(Bytes out, int b) {
     out.append('%').append(HEX_UPPER[b >> 4]).append(HEX_UPPER[b & 0xf]);
   }
 
-  /** SigV4 canonical header value: trimmed, runs of spaces collapsed to one. */
-  private static void appendTrimmed(StringBuilder out, String value) {
-    String v = value.strip();
+  /** SigV4 canonical header value: stripped, runs of spaces collapsed to one, UTF-8. */
+  private static void appendTrimmed(Bytes out, String value) {
+    int start = 0;
+    int end = value.length();
+    while (start < end && Character.isWhitespace(value.charAt(start))) {
+      start++;
+    }
+    while (end > start && Character.isWhitespace(value.charAt(end - 1))) {
+      end--;
+    }
     boolean space = false;
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
+    for (int i = start; i < end; i++) {
+      char c = value.charAt(i);
       if (c == ' ') {
         if (!space) {
-          out.append(c);
+          out.append(' ');
         }
         space = true;
-      } else {
+        continue;
+      }
+      space = false;
+      if (c < 0x80) {
         out.append(c);
-        space = false;
+      } else {
+        int cp = value.codePointAt(i);
+        out.append(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(cp) - 1;
       }
     }
   }
 
-  private static void hex(StringBuilder out, byte[] bytes) {
-    for (byte b : bytes) {
-      out.append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A growable byte buffer, reused across URLs. */
+  static final class Bytes {
+    byte[] buf;
+    int len;
+
+    Bytes(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    void clear() {
+      len = 0;
+    }
+
+    private void room(int n) {
+      if (len + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+      }
+    }
+
+    Bytes append(char c) {
+      room(1);
+      buf[len++] = (byte) c;
+      return this;
+    }
+
+    Bytes append(byte b) {
+      room(1);
+      buf[len++] = b;
+      return this;
+    }
+
+    Bytes append(byte[] bytes) {
+      return append(bytes, 0, bytes.length);
+    }
+
+    Bytes append(byte[] bytes, int from, int count) {
+      room(count);
+      System.arraycopy(bytes, from, buf, len, count);
+      len += count;
+      return this;
+    }
+
+    Bytes append(Bytes other) {
+      return append(other.buf, 0, other.len);
+    }
+
+    /** Characters below 0x80 only. */
+    Bytes ascii(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      return this;
+    }
+
+    Bytes number(long value) {
+      if (value < 0) {
+        append('-');
+        value = -value;
+      }
+      int digits = 1;
+      for (long v = value; v >= 10; v /= 10) {
+        digits++;
+      }
+      room(digits);
+      for (int i = len + digits - 1; i >= len; i--) {
+        buf[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      len += digits;
+      return this;
+    }
+
+    Bytes hex(byte[] bytes) {
+      room(bytes.length * 2);
+      for (byte b : bytes) {
+        buf[len++] = HEX[(b >> 4) & 0xf];
+        buf[len++] = HEX[b & 0xf];
+      }
+      return this;
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(buf, len);
+    }
+
+    String toAsciiString() {
+      return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
     }
   }
 }

@@ -5,12 +5,9 @@ import dev.presign.gateway.policy.UploadPlan;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.net.URI;
-import java.time.temporal.ChronoUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -40,7 +37,9 @@ public final class UrlSigner implements AutoCloseable {
   private final S3Presigner presigner;
   private final CredentialsSnapshot credentials;
   private final String bucket;
-  private final Duration ttl;
+  private final long ttlSeconds;
+  private final String sse;
+  private final String sseKmsKeyId;
   private final Clock clock;
   private final ThreadLocal<SigV4Presigner> fast;
 
@@ -48,7 +47,9 @@ public final class UrlSigner implements AutoCloseable {
     this.presigner = sdkPresigner(s3, credentials);
     this.credentials = credentials;
     this.bucket = s3.bucket();
-    this.ttl = ttl;
+    this.ttlSeconds = ttl.toSeconds();
+    this.sse = s3.sse();
+    this.sseKmsKeyId = s3.sseKmsKeyId();
     this.clock = clock;
     if (s3.fastSigner()) {
       SigV4Presigner.Target target = probeTarget(s3);
@@ -97,10 +98,13 @@ public final class UrlSigner implements AutoCloseable {
   public PresignedUpload presignPut(UploadPlan plan) {
     // One read of the snapshot and of the clock: the lifetime cap and the signature use the same credentials.
     AwsCredentials signing = credentials.resolveCredentials();
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    Duration lifetime = lifetime(signing, now);
+    Instant now = clock.instant();
+    long seconds = lifetimeSeconds(signing, now);
+    long epochSecond = now.getEpochSecond();
+    String[] signed = signedHeaders(plan);
     if (fast != null) {
-      return presignFast(plan, signing, now, lifetime);
+      String url = fast.get().presignPut(plan.key(), signed, signing, Instant.ofEpochSecond(epochSecond), seconds);
+      return new PresignedUpload(plan.key(), url, signed, Instant.ofEpochSecond(epochSecond + seconds));
     }
     PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(plan.key());
     if (plan.contentType() != null) {
@@ -112,32 +116,46 @@ public final class UrlSigner implements AutoCloseable {
     if (plan.checksumSha256() != null) {
       put.checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(plan.checksumSha256());
     }
-    PresignedPutObjectRequest signed = presigner.presignPutObject(PutObjectPresignRequest.builder()
-        .signatureDuration(lifetime)
+    if (sse != null) {
+      put.serverSideEncryption(sse);
+    }
+    if (sseKmsKeyId != null) {
+      put.ssekmsKeyId(sseKmsKeyId);
+    }
+    PresignedPutObjectRequest presigned = presigner.presignPutObject(PutObjectPresignRequest.builder()
+        .signatureDuration(Duration.ofSeconds(seconds))
         .putObjectRequest(put.build())
         .build());
-    return new PresignedUpload(plan.key(), signed.url().toString(), clientHeaders(signed.signedHeaders()),
-        signed.expiration());
+    return new PresignedUpload(plan.key(), presigned.url().toString(), fromSdk(presigned.signedHeaders()),
+        presigned.expiration());
   }
 
-  private PresignedUpload presignFast(UploadPlan plan, AwsCredentials signing, Instant now, Duration lifetime) {
-    TreeMap<String, String> signed = new TreeMap<>();
-    if (plan.contentType() != null) {
-      signed.put("content-type", plan.contentType());
-    }
+  /** The value of each {@link SignedHeader} by ordinal: the plan's, and the bucket's encryption settings. */
+  private String[] signedHeaders(UploadPlan plan) {
+    String[] signed = new String[SignedHeader.COUNT];
     if (plan.size() != null) {
-      signed.put("content-length", Long.toString(plan.size()));
+      signed[SignedHeader.CONTENT_LENGTH.ordinal()] = Long.toString(plan.size());
     }
+    signed[SignedHeader.CONTENT_TYPE.ordinal()] = plan.contentType();
     if (plan.checksumSha256() != null) {
       // As the SDK does for a SHA-256 checksum: both headers are signed and must be sent.
-      signed.put("x-amz-checksum-sha256", plan.checksumSha256());
-      signed.put("x-amz-sdk-checksum-algorithm", "SHA256");
+      signed[SignedHeader.CHECKSUM_SHA256.ordinal()] = plan.checksumSha256();
+      signed[SignedHeader.SDK_CHECKSUM_ALGORITHM.ordinal()] = "SHA256";
     }
-    long seconds = lifetime.toSeconds();
-    String url = fast.get().presignPut(plan.key(), signed, signing, now, seconds);
-    Map<String, String> headers = new LinkedHashMap<>();
-    signed.forEach((name, value) -> headers.put(canonicalName(name), value));
-    return new PresignedUpload(plan.key(), url, headers, now.plusSeconds(seconds));
+    signed[SignedHeader.SERVER_SIDE_ENCRYPTION.ordinal()] = sse;
+    signed[SignedHeader.SSE_KMS_KEY_ID.ordinal()] = sseKmsKeyId;
+    return signed;
+  }
+
+  /** The SDK's signed headers minus Host, which the client's HTTP stack sets from the URL. */
+  private static String[] fromSdk(Map<String, List<String>> sdkSigned) {
+    String[] signed = new String[SignedHeader.COUNT];
+    sdkSigned.forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("host")) {
+        signed[SignedHeader.ofCanonicalName(name).ordinal()] = String.join(",", values);
+      }
+    });
+    return signed;
   }
 
   /**
@@ -154,41 +172,20 @@ public final class UrlSigner implements AutoCloseable {
   }
 
   /**
-   * The configured lifetime, cut to what the signing credentials have left: a URL dies with the session that
-   * signed it, whatever X-Amz-Expires says.
+   * The configured lifetime in seconds, cut to what the signing credentials have left: a URL dies with the
+   * session that signed it, whatever X-Amz-Expires says.
    */
-  Duration lifetime(AwsCredentials signing, Instant now) {
-    Duration lifetime = ttl;
+  long lifetimeSeconds(AwsCredentials signing, Instant now) {
+    long lifetime = ttlSeconds;
     Instant expiry = signing.expirationTime().orElse(null);
     if (expiry != null) {
-      Duration left = Duration.between(now, expiry);
-      if (left.compareTo(MIN_USEFUL_TTL) < 0) {
+      long left = expiry.getEpochSecond() - now.getEpochSecond();
+      if (left < MIN_USEFUL_TTL.toSeconds()) {
         throw new CredentialsSnapshot.CredentialsUnavailableException("AWS credentials are about to expire");
       }
-      if (left.compareTo(lifetime) < 0) {
-        lifetime = left;
-      }
+      lifetime = Math.min(lifetime, left);
     }
     return lifetime;
-  }
-
-  /** Signed headers minus Host, which the client's HTTP stack sets from the URL. */
-  private static Map<String, String> clientHeaders(Map<String, List<String>> signed) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    signed.forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("host")) {
-        headers.put(canonicalName(name), String.join(",", values));
-      }
-    });
-    return headers;
-  }
-
-  private static String canonicalName(String name) {
-    return switch (name.toLowerCase()) {
-      case "content-type" -> "Content-Type";
-      case "content-length" -> "Content-Length";
-      default -> name.toLowerCase();
-    };
   }
 
   @Override

@@ -304,10 +304,36 @@ class KeyPolicyTest {
   void random_ids_are_version_4_uuids_and_do_not_repeat() {
     java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
     for (int i = 0; i < 10_000; i++) {
-      java.util.UUID id = KeyPolicy.randomId();
+      java.util.UUID id = policy.randomId();
       org.assertj.core.api.Assertions.assertThat(id.version()).isEqualTo(4);
       org.assertj.core.api.Assertions.assertThat(id.variant()).isEqualTo(2);
       org.assertj.core.api.Assertions.assertThat(seen.add(id)).isTrue();
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void each_thread_and_each_policy_draws_different_ids() throws Exception {
+    // Per-thread generators seeded at construction: a shared or repeated seed would repeat ids across threads.
+    java.util.Set<java.util.UUID> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.List<KeyPolicy> policies = List.of(policy, new KeyPolicy(uploads(false, false)));
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger repeats = new java.util.concurrent.atomic.AtomicInteger();
+    for (int t = 0; t < 80; t++) { // more threads than pre-drawn seeds
+      KeyPolicy p = policies.get(t % 2);
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 200; i++) {
+          if (!seen.add(p.randomId())) {
+            repeats.incrementAndGet();
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    org.assertj.core.api.Assertions.assertThat(repeats.get()).isZero();
+    org.assertj.core.api.Assertions.assertThat(seen).hasSize(80 * 200);
   }
 }

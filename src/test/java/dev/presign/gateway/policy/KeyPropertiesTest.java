@@ -94,6 +94,36 @@ class KeyPropertiesTest {
     assertThat(FileNames.sanitize(once)).as("sanitize(%s)", show(once)).isEqualTo(once);
   }
 
+  @Property(tries = 3000)
+  void the_one_pass_check_for_plain_names_agrees_with_full_sanitising(@ForAll("plainishNames") String raw) {
+    String full;
+    try {
+      full = FileNames.sanitizeFully(raw);
+    } catch (PolicyException e) {
+      assertThat(FileNames.isPlain(raw)).as("plain but refused: %s", show(raw)).isFalse();
+      return;
+    }
+    Statistics.label("plain").collect(FileNames.isPlain(raw));
+    if (FileNames.isPlain(raw)) {
+      assertThat(full).as("sanitizeFully(%s)", show(raw)).isEqualTo(raw);
+    }
+    assertThat(FileNames.sanitize(raw)).isEqualTo(full);
+    Statistics.label("plain").coverage(c -> {
+      c.check(true).percentage(p -> p >= 20);
+      c.check(false).percentage(p -> p >= 20);
+    });
+  }
+
+  /** Names near the edge of "plain": printable ASCII with spaces, dots, slashes, a few others, up to 300 long. */
+  @Provide
+  Arbitrary<String> plainishNames() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings().withCharRange(' ', '~').ofMinLength(0).ofMaxLength(20),
+        Arbitraries.strings().withChars("ab. /\\\t~-é").ofMinLength(0).ofMaxLength(12),
+        Arbitraries.strings().withChars("abc").ofMinLength(250).ofMaxLength(300),
+        fileNames());
+  }
+
   /** Guards against a vacuous property: enough generated requests must get through, and enough be refused. */
   private static void checkCoverage() {
     Statistics.label("accepted").coverage(c -> {

@@ -1,0 +1,76 @@
+package dev.presign.gateway.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+
+/** The signer keeps per-day, per-key and per-token state between URLs; none of it may leak into the next URL. */
+class SigV4PresignerTest {
+  private static final SigV4Presigner.Target TARGET =
+      new SigV4Presigner.Target("https", "uploads.s3.eu-west-1.amazonaws.com", "");
+  private static final List<AwsCredentials> CREDENTIALS = List.of(
+      AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+      AwsSessionCredentials.create("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "token-1"),
+      AwsSessionCredentials.create("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "token-2"),
+      AwsBasicCredentials.create("AKIAOTHEREXAMPLE0000", "another/secret+key"));
+  private static final List<Instant> CLOCK = List.of(Instant.parse("2026-11-27T23:59:59Z"),
+      Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2026-11-28T00:00:01Z"),
+      Instant.parse("2026-11-27T23:59:59Z"));
+
+  @Test
+  void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_and_header_sets() {
+    SigV4Presigner reused = new SigV4Presigner(TARGET, "eu-west-1");
+    int compared = 0;
+    for (Instant now : CLOCK) {
+      for (AwsCredentials credentials : CREDENTIALS) {
+        for (String[] headers : headerSets()) {
+          String expected = new SigV4Presigner(TARGET, "eu-west-1")
+              .presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300);
+          assertThat(reused.presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300))
+              .isEqualTo(expected);
+          compared++;
+        }
+      }
+    }
+    assertThat(compared).isEqualTo(CLOCK.size() * CREDENTIALS.size() * headerSets().size());
+  }
+
+  @Test
+  void the_date_and_credential_scope_follow_the_clock_across_midnight() {
+    SigV4Presigner signer = new SigV4Presigner(TARGET, "eu-west-1");
+    String[] none = new String[SignedHeader.COUNT];
+    String before = signer.presignPut("k", none, CREDENTIALS.get(0), CLOCK.get(0), 60);
+    String after = signer.presignPut("k", none, CREDENTIALS.get(0), CLOCK.get(1), 60);
+    assertThat(before).contains("X-Amz-Date=20261127T235959Z", "%2F20261127%2Feu-west-1%2Fs3%2Faws4_request");
+    assertThat(after).contains("X-Amz-Date=20261128T000000Z", "%2F20261128%2Feu-west-1%2Fs3%2Faws4_request");
+  }
+
+  @Test
+  void a_lone_surrogate_in_a_key_is_encoded_as_utf8_would_encode_it() {
+    SigV4Presigner.Bytes out = new SigV4Presigner.Bytes(4);
+    SigV4Presigner.encode(out, "a\uD800b\uD83D\uDE00/é", false);
+    assertThat(out.toAsciiString()).isEqualTo("a%3Fb%F0%9F%98%80/%C3%A9");
+  }
+
+  private static List<String[]> headerSets() {
+    List<String[]> sets = new ArrayList<>();
+    sets.add(new String[SignedHeader.COUNT]);
+    String[] typed = new String[SignedHeader.COUNT];
+    typed[SignedHeader.CONTENT_TYPE.ordinal()] = "text/plain;  charset=utf-8 ";
+    typed[SignedHeader.CONTENT_LENGTH.ordinal()] = "42";
+    sets.add(typed);
+    String[] all = typed.clone();
+    all[SignedHeader.CHECKSUM_SHA256.ordinal()] = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    all[SignedHeader.SDK_CHECKSUM_ALGORITHM.ordinal()] = "SHA256";
+    all[SignedHeader.SERVER_SIDE_ENCRYPTION.ordinal()] = "aws:kms";
+    all[SignedHeader.SSE_KMS_KEY_ID.ordinal()] = "alias/uploads";
+    sets.add(all);
+    return sets;
+  }
+}
