@@ -11,6 +11,7 @@ import dev.presign.gateway.signing.UrlSigner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import dev.presign.gateway.auth.Caller;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -36,6 +37,10 @@ public final class ApiVerticle extends VerticleBase {
   static final String REQUEST_ID = "requestId";
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  // Header names and fixed values as pre-hashed ASCII strings: Vert.x would hash and validate a String per use.
+  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   /** What every instance shares: thread-safe, built once in {@code Gateway}. */
   public record Deps(GatewayConfig config, KeySource keys, KeyPolicy policy, UrlSigner signer, DevIssuer devIssuer,
@@ -87,7 +92,7 @@ public final class ApiVerticle extends VerticleBase {
         .handler(presign::presign);
     // Liveness on the API port too: where a probe or a load balancer only knows this port, and as the same
     // server's no-op endpoint that benchmarks compare presign with.
-    router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+    router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .end("{\"status\":\"UP\"}"));
     if (deps.devIssuer() != null) {
       router.get("/dev/jwks.json").handler(deps.devIssuer()::serveJwks);
@@ -102,12 +107,12 @@ public final class ApiVerticle extends VerticleBase {
 
   /** Every answer says no-store and carries the request id (the caller's, if it is safe to echo). */
   private void tagRequest(RoutingContext ctx) {
-    String given = ctx.request().getHeader("X-Request-Id");
+    String given = ctx.request().getHeader(X_REQUEST_ID);
     // A request id needs to be unique, not secret: a per-thread generator avoids UUID.randomUUID()'s shared lock.
     String id = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given
         : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
     ctx.put(REQUEST_ID, id);
-    ctx.response().putHeader("X-Request-Id", id).putHeader("Cache-Control", "no-store");
+    ctx.response().putHeader(X_REQUEST_ID, id).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
     if (ctx.request().path().equals("/api/s3/presign")) {
       // Attached before any other handler, so 408s and 413s are counted and audited too.
       recordDecision(ctx);
@@ -133,7 +138,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private void authenticate(RoutingContext ctx) {
     long start = System.nanoTime();
-    verifier.verify(ctx.request().getHeader("Authorization")).onComplete(ar -> {
+    verifier.verify(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).onComplete(ar -> {
       deps.metrics().jwtValidation(System.nanoTime() - start);
       if (ar.succeeded()) {
         ctx.put(CALLER, ar.result());
@@ -151,7 +156,11 @@ public final class ApiVerticle extends VerticleBase {
       ctx.fail(new ProblemException(405, "Method Not Allowed", "use POST for this resource"));
       return;
     }
-    String type = ctx.request().getHeader("Content-Type");
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if ("application/json".equalsIgnoreCase(type)) {
+      ctx.next();
+      return;
+    }
     String base = type == null ? "" : type.split(";", 2)[0].strip();
     if (!base.equalsIgnoreCase("application/json")) {
       ctx.fail(new ProblemException(415, "Unsupported Media Type",

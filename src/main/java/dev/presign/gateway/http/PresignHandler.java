@@ -9,6 +9,7 @@ import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.signing.PresignedUpload;
 import dev.presign.gateway.signing.UrlSigner;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -43,7 +44,7 @@ final class PresignHandler {
         .put("method", "PUT")
         .put("headers", headers)
         .put("expiresAt", upload.expiresAt().toString());
-    ctx.response().putHeader("Content-Type", "application/json").end(answer.encode());
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, ApiVerticle.APPLICATION_JSON).end(answer.toBuffer());
   }
 
   static UploadRequest parse(RoutingContext ctx) {

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.LayoutBase;
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
 import org.slf4j.event.KeyValuePair;
 
@@ -13,6 +13,7 @@ import org.slf4j.event.KeyValuePair;
  * error's class, message and stack when there is one. {@code LOG_FORMAT=text} switches to one readable line.
  */
 public final class JsonLayout extends LayoutBase<ILoggingEvent> {
+  private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
   private static volatile boolean json = !"text".equals(System.getenv("LOG_FORMAT"));
 
   /** Set once at start from the validated configuration. */
@@ -32,23 +33,44 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
     return json ? asJson(event) : asText(event);
   }
 
+  /**
+   * Written field by field (no map, no tree): strings are JSON-escaped, numbers and booleans bare, anything else
+   * as its string. A key-value pair named like a fixed field comes after it; JSON readers keep the last.
+   */
   static String asJson(ILoggingEvent event) {
-    JsonObject line = new JsonObject()
-        .put("time", Instant.ofEpochMilli(event.getTimeStamp()).toString())
-        .put("level", event.getLevel().toString())
-        .put("logger", event.getLoggerName())
-        .put("thread", event.getThreadName())
-        .put("message", event.getFormattedMessage());
+    StringBuilder line = new StringBuilder(256);
+    line.append("{\"time\":\"").append(Instant.ofEpochMilli(event.getTimeStamp())).append('"');
+    field(line, "level", event.getLevel().toString());
+    field(line, "logger", event.getLoggerName());
+    field(line, "thread", event.getThreadName());
+    field(line, "message", event.getFormattedMessage());
     if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
-        line.put(kv.key, kv.value);
+        field(line, kv.key, kv.value);
       }
     }
     IThrowableProxy error = event.getThrowableProxy();
     if (error != null) {
-      line.put("error", error.getClassName()).put("errorMessage", error.getMessage()).put("stack", stack(error));
+      field(line, "error", error.getClassName());
+      field(line, "errorMessage", error.getMessage());
+      field(line, "stack", stack(error));
     }
-    return line.encode() + "\n";
+    return line.append("}\n").toString();
+  }
+
+  private static void field(StringBuilder line, String name, Object value) {
+    line.append(",\"");
+    JSON.quoteAsString(name, line);
+    line.append("\":");
+    if (value == null) {
+      line.append("null");
+    } else if (value instanceof Boolean || (value instanceof Number n && Double.isFinite(n.doubleValue()))) {
+      line.append(value);
+    } else {
+      line.append('"');
+      JSON.quoteAsString(value.toString(), line);
+      line.append('"');
+    }
   }
 
   private static String asText(ILoggingEvent event) {

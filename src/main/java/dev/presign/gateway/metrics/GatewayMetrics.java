@@ -1,6 +1,8 @@
 package dev.presign.gateway.metrics;
 
+import dev.presign.gateway.logging.BatchingAppender;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -66,6 +68,8 @@ public final class GatewayMetrics {
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     jwtValidation = Timer.builder("presign.jwt.validation").description("Time to validate one bearer token")
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    FunctionCounter.builder("presign.log.events.dropped", BatchingAppender.class, c -> BatchingAppender.dropped())
+        .description("Log events (audit included) dropped because stdout could not keep up").register(registry);
   }
 
   /** A registry whose Vert.x HTTP server latency is a histogram with the same buckets as ours. */

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -75,5 +76,34 @@ public class SigningBenchmark {
   @Benchmark
   public PresignedUpload urlSignerPresignPut() {
     return signer.presignPut(plan);
+  }
+
+  /**
+   * N URLs in one call, the shape batch presigns and multipart part-signing take: the whole batch's time, to be
+   * divided by N and compared with {@link #urlSignerPresignPut} (work must grow linearly). Distinct keys, as a
+   * batch has them; the list of results is what a handler would serialise.
+   */
+  @State(Scope.Thread)
+  public static class Batch {
+    @Param({"1", "100", "10000"})
+    public int n;
+    UploadPlan[] plans;
+
+    @Setup
+    public void setUp() {
+      plans = new UploadPlan[n];
+      for (int i = 0; i < n; i++) {
+        plans[i] = new UploadPlan(KEY.replace("Quarterly", "Part " + i), "application/pdf", 482_113L + i, null);
+      }
+    }
+  }
+
+  @Benchmark
+  public PresignedUpload[] presignBatch(Batch batch) {
+    PresignedUpload[] out = new PresignedUpload[batch.n];
+    for (int i = 0; i < batch.n; i++) {
+      out[i] = signer.presignPut(batch.plans[i]);
+    }
+    return out;
   }
 }
