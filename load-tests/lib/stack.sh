@@ -1,6 +1,10 @@
-# Sourced by smoke.sh and bench.sh: runs the gateway's local stack (S3Proxy + gateway in dev mode) in the
+# Sourced by smoke.sh, soak.sh and bench.sh: runs the gateway's local stack (S3Proxy + gateway in dev mode) in the
 # background on free ports, and stops it, S3Proxy included, however the calling script ends.
 # Needs only bash, Java 17 and Maven: no curl, no ps.
+#
+# Several stacks at once (bench.sh: the current gateway and a baseline): each stack_start sets the globals below
+# for the new stack; stack_save NAME keeps them under NAME_…, stack_use NAME makes that stack the current one again.
+# stack_stop (also run on exit) stops every stack started; stack_stop_one only the current one.
 
 # The repository root; GATEWAY_DIR is the gateway's Maven project to build and run (default: this repository).
 STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -8,6 +12,9 @@ GATEWAY_DIR=$(cd "${GATEWAY_DIR:-$STACK_ROOT}" && pwd)
 STACK_PGID=
 STACK_DIR=
 STACK_CHILD=
+STACK_ALL_PGIDS=()
+STACK_ALL_DIRS=()
+STACK_VARS=(HTTP_PORT MANAGEMENT_PORT S3_PORT BASE_URL MANAGEMENT_URL STACK_PGID STACK_DIR)
 
 # Sets the variable named $1 to a port nothing listens on, below Linux's ephemeral range (32768+) so that no
 # outgoing connection can take it meanwhile. Not a $(subshell): the ports already picked must be remembered.
@@ -66,6 +73,8 @@ stack_start() {
   sleep 0.2
   # The group id, read rather than assumed: it equals the pid unless setsid had to fork.
   STACK_PGID=$(awk '{print $5}' "/proc/$pid/stat" 2>/dev/null || echo "$pid")
+  STACK_ALL_PGIDS+=("$STACK_PGID")
+  STACK_ALL_DIRS+=("$STACK_DIR")
   echo "== local stack starting: gateway $BASE_URL, management $MANAGEMENT_URL, S3Proxy :$S3_PORT (log $STACK_DIR/gateway.log)"
 }
 
@@ -109,34 +118,81 @@ stack_run() {
   return $rc
 }
 
+# Keeps the current stack's globals (ports, URLs, group, folder) as NAME_HTTP_PORT, NAME_BASE_URL, …
+stack_save() {
+  local v
+  for v in "${STACK_VARS[@]}"; do printf -v "${1}_$v" '%s' "${!v}"; done
+}
+
+# Makes the stack saved as NAME the current one: the helpers above and below then act on it.
+stack_use() {
+  local v n
+  for v in "${STACK_VARS[@]}"; do n="${1}_$v"; printf -v "$v" '%s' "${!n}"; done
+}
+
+# The pid of the current stack's gateway JVM (S3Proxy is its child, in the same group), empty when it is gone.
+stack_gateway_pid() {
+  local p
+  if grep -qa presign-gateway.jar "/proc/$STACK_PGID/cmdline" 2>/dev/null; then
+    echo "$STACK_PGID"
+    return 0
+  fi
+  for p in /proc/[0-9]*; do
+    if [[ $(awk '{print $5}' "$p/stat" 2>/dev/null) == "$STACK_PGID" ]] && grep -qa presign-gateway.jar "$p/cmdline" 2>/dev/null; then
+      echo "${p#/proc/}"
+      return 0
+    fi
+  done
+}
+
 # TERM to the whole group (the gateway's shutdown hook also stops S3Proxy), KILL whatever is left after 15 s.
+stack_stop_group() { # pgid dir
+  local pgid=$1 dir=$2
+  if [[ -n "$pgid" ]] && kill -0 -- "-$pgid" 2>/dev/null; then
+    kill -TERM -- "-$pgid" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      kill -0 -- "-$pgid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 -- "-$pgid" 2>/dev/null; then
+      echo "!! stack still running after 15 s: SIGKILL" >&2
+      kill -KILL -- "-$pgid" 2>/dev/null || true
+    fi
+    echo "== local stack stopped"
+  elif [[ -n "$pgid" ]]; then
+    echo "== local stack had already stopped"
+  fi
+  if [[ -n "$dir" && -d "$dir" ]]; then
+    rm -f "$dir"/*.jar
+    # An audit line per request makes the log large under load: keep its end.
+    if [[ -f "$dir/gateway.log" && $(stat -c %s "$dir/gateway.log") -gt 10000000 ]]; then
+      tail -n 2000 "$dir/gateway.log" >"$dir/gateway.log.tail" && mv "$dir/gateway.log.tail" "$dir/gateway.log"
+    fi
+  fi
+}
+
+# Stops the current stack only (the others keep running, and stack_stop no longer waits for it).
+stack_stop_one() {
+  local i
+  stack_stop_group "$STACK_PGID" "$STACK_DIR"
+  for i in "${!STACK_ALL_PGIDS[@]}"; do
+    if [[ ${STACK_ALL_PGIDS[i]} == "$STACK_PGID" ]]; then unset 'STACK_ALL_PGIDS[i]' 'STACK_ALL_DIRS[i]'; fi
+  done
+  STACK_PGID=
+}
+
+# Stops the load generator stack_run started, if any, then every stack started. Keeps the exit status ($?).
 stack_stop() {
-  local rc=$?
+  local rc=$? i
   if [[ -n "${STACK_CHILD:-}" ]]; then
     kill -TERM -- "-$STACK_CHILD" 2>/dev/null || true
     STACK_CHILD=
   fi
-  if [[ -n "$STACK_PGID" ]] && kill -0 -- "-$STACK_PGID" 2>/dev/null; then
-    kill -TERM -- "-$STACK_PGID" 2>/dev/null || true
-    for _ in $(seq 1 30); do
-      kill -0 -- "-$STACK_PGID" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 -- "-$STACK_PGID" 2>/dev/null; then
-      echo "!! stack still running after 15 s: SIGKILL" >&2
-      kill -KILL -- "-$STACK_PGID" 2>/dev/null || true
-    fi
-    echo "== local stack stopped"
-  elif [[ -n "$STACK_PGID" ]]; then
-    echo "== local stack had already stopped"
-  fi
+  for i in "${!STACK_ALL_PGIDS[@]}"; do
+    stack_stop_group "${STACK_ALL_PGIDS[i]}" "${STACK_ALL_DIRS[i]}"
+  done
+  STACK_ALL_PGIDS=()
+  STACK_ALL_DIRS=()
   STACK_PGID=
-  if [[ -n "$STACK_DIR" && -d "$STACK_DIR" ]]; then
-    rm -f "$STACK_DIR"/*.jar
-    # An audit line per request makes the log large under load: keep its end.
-    if [[ -f "$STACK_DIR/gateway.log" && $(stat -c %s "$STACK_DIR/gateway.log") -gt 10000000 ]]; then
-      tail -n 2000 "$STACK_DIR/gateway.log" >"$STACK_DIR/gateway.log.tail" && mv "$STACK_DIR/gateway.log.tail" "$STACK_DIR/gateway.log"
-    fi
-  fi
   return $rc
 }
