@@ -1,52 +1,78 @@
 #!/usr/bin/env bash
-# Benchmark report: writes BENCHMARKS.md at the repository root, with figures measured in this one run.
+# Benchmark report: writes BENCHMARKS.md at the repository root, with figures measured in this one run, the gateway
+# as it is now next to a baseline revision (before/after), on the same machine in the same run.
 #
-#   load-tests/bench.sh                      # about 10 minutes on an idle 2-core machine, longer on a busy one
+#   load-tests/bench.sh                      # about 30 minutes on a 2-core machine (10 of them the soak)
 #   REPEATS=5 SAT_SECONDS=30 LAT_SECONDS=30 JMH_ARGS="-f 2 -wi 3 -w 10s -i 5 -r 10s" load-tests/bench.sh   # longer
-#   SKIP_JMH=1 load-tests/bench.sh           # HTTP part only
+#   SKIP_JMH=1 SOAK_SECONDS=0 load-tests/bench.sh     # HTTP part only
+#   BASELINE_REV= load-tests/bench.sh                 # no before/after: the current gateway only
 #
 # What it does, in order:
-#   1. mvn install of the gateway (GATEWAY_DIR, default this repository), compiles load-tests/ and load-tests/jmh/;
-#   2. starts the local stack (S3Proxy + gateway in dev mode) on free ports, mints USERS tokens at /dev/token;
-#   3. warms up (WARMUP_SECONDS of presigns, then trivial requests);
-#   4. saturation throughput, REPEATS times, alternating POST /api/s3/presign and GET /health/live (the gateway's
-#      own trivial endpoint, management port; and the API port's no-op /health/live where the gateway has one):
-#      wrk, WRK_CONNECTIONS connections, SAT_SECONDS each;
-#   5. latency at a fixed rate, REPEATS times, alternating the two endpoints at the SAME rate, LAT_FRACTION of the
-#      median presign saturation: Gatling FixedRateSimulation (open model), LAT_SECONDS each after its warm-up;
-#   6. stops the stack, then JMH (load-tests/jmh) with -prof gc;
-#   7. java load-tests/bench/BenchReport.java writes the medians, ratios and JMH table to OUT.
+#   1. mvn install of the gateway (GATEWAY_DIR, default this repository), compiles load-tests/jmh/ and
+#      load-tests/bench/OpenLoad.java; the baseline (BASELINE_REV) is checked out with `git worktree add` into
+#      load-tests/target/baseline-<rev> (reused when there) and built there with mvn package;
+#   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
+#      each stack's /dev/token (each dev issuer makes its own key at start);
+#   3. warms each up: WARMUP_SECONDS of presigns (C2 is busy for the first ~30 s of load on this kind of machine),
+#      then 5 s of no-ops;
+#   4. saturation throughput, REPEATS times, alternating current presign, current no-op, baseline presign,
+#      baseline no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS each. The no-op is
+#      GET /health/live on the API port (same server and router as presign) where the gateway has it there, else
+#      on the management port (the baseline bac23dc); the report says which;
+#   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
+#      REPEATS times, alternating the same four: OpenLoad (load-tests/bench/OpenLoad.java, open model),
+#      LAT_WARMUP_SECONDS unmeasured then LAT_SECONDS measured;
+#   6. stops the baseline; soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
+#      SOAK_RATE) with OpenLoad, sampling the gateway's RSS (/proc/<pid>/status VmRSS) and heap used
+#      (jvm_memory_used_bytes{area="heap"} on /metrics) every SOAK_SAMPLE seconds;
+#   7. stops the stack, then JMH (load-tests/jmh) with -prof gc, then JwtBenchmark again on JDK_COMPARE_JAVA (a
+#      newer JDK) with the same arguments;
+#   8. java load-tests/bench/BenchReport.java writes the goals, before/after tables, soak series and JMH to OUT.
 #
-# Why two generators: wrk (C, one thread) is the cheapest way to push a server to saturation when the generator
-# shares two cores with it, and a closed loop is what a saturation figure is: as many requests as answers allow.
-# Latency needs the opposite, an open model whose arrivals do not wait for answers (a closed loop hides stalls:
-# coordinated omission); Gatling's constantUsersPerSec is one, but its timings have 1 ms resolution. Gatling spends
-# far more CPU per request than wrk on the same two cores, so the fixed rate is a quarter of wrk's saturation: at
-# half of it (tried here) the gateway was already starved and the latencies were queueing.
+# Why two generators: wrk (C, one thread, closed loop) is the cheapest way to push a server to saturation when the
+# generator shares two cores with it, and a closed loop is what a saturation figure is: as many requests as answers
+# allow. Latency needs the opposite, an open model whose arrivals do not wait for answers (a closed loop hides
+# stalls: coordinated omission). OpenLoad is one, light enough (two mostly sleeping threads, no allocation per
+# request) to run at half of saturation on the same two cores, with microsecond resolution, latency counted from
+# each request's intended send time; it reports its own CPU per request and how late it sent.
 #
-# Env (defaults): REPEATS=3 WARMUP_SECONDS=15 SAT_SECONDS=10 WRK_THREADS=1 WRK_CONNECTIONS=32 LAT_SECONDS=10
-#   LAT_WARMUP_SECONDS=5 (Gatling's own warm-up before each latency run, not measured) LAT_FRACTION=0.25
-#   LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) USERS=500 (distinct callers, each far below the
-#   per-caller rate limit) JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" JMH_INCLUDE (benchmark regexp) SKIP_JMH=1
+# Env (defaults):
+#   REPEATS=3 WARMUP_SECONDS=35 SAT_SECONDS=10 WRK_THREADS=1 WRK_CONNECTIONS=32 USERS=500 (distinct callers, each
+#     far below the per-caller rate limit)
+#   LAT_SECONDS=10 LAT_WARMUP_SECONDS=5 (OpenLoad's unmeasured start, at the same rate) LAT_FRACTION=0.5
+#     LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) LAT_MAX_CONNECTIONS=256 (OpenLoad's pool bound)
+#   BASELINE_REV=bac23dc (the last commit before the speed work; empty: no baseline)
+#   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
+#   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" JMH_INCLUDE (benchmark regexp) SKIP_JMH=1
+#   JDK_COMPARE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java (JwtBenchmark again on it when it exists; empty: no)
+#   OPENLOAD_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m" (OpenLoad's JVM)
 #   GATEWAY_DIR (the gateway project to build and measure; default this repository) OUT=BENCHMARKS.md
-#   GATEWAY_ENV (extra environment for the gateway, e.g. "JWT_CACHE_SIZE=0" to verify every token's signature)
-# Needs Java 17, Maven, wrk and curl (both installed with apt-get when missing and running as root).
+#   GATEWAY_ENV (extra environment for both gateways, e.g. "JWT_CACHE_SIZE=0" to verify every token's signature)
+# Needs Java 17, Maven, git, wrk and curl (both installed with apt-get when missing and running as root).
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$STACK_ROOT"
 
 REPEATS=${REPEATS:-3}
-WARMUP_SECONDS=${WARMUP_SECONDS:-15}
+WARMUP_SECONDS=${WARMUP_SECONDS:-35}
 SAT_SECONDS=${SAT_SECONDS:-10}
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 LAT_SECONDS=${LAT_SECONDS:-10}
 LAT_WARMUP_SECONDS=${LAT_WARMUP_SECONDS:-5}
-LAT_FRACTION=${LAT_FRACTION:-0.25}
+LAT_FRACTION=${LAT_FRACTION:-0.5}
+LAT_MAX_CONNECTIONS=${LAT_MAX_CONNECTIONS:-256}
 USERS=${USERS:-500}
+BASELINE_REV=${BASELINE_REV-bac23dc}
+SOAK_SECONDS=${SOAK_SECONDS:-600}
+SOAK_FRACTION=${SOAK_FRACTION:-0.5}
+SOAK_SAMPLE=${SOAK_SAMPLE:-30}
 JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -w 10s -i 3 -r 5s}
+JDK_COMPARE_JAVA=${JDK_COMPARE_JAVA-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+OPENLOAD_JAVA_OPTS=${OPENLOAD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m}
 OUT=${OUT:-$STACK_ROOT/BENCHMARKS.md}
 RESULTS=$STACK_ROOT/load-tests/target/bench-$(date -u +%Y%m%dT%H%M%SZ)
+OPENLOAD_CLASSES=$STACK_ROOT/load-tests/target/openload
 mkdir -p "$RESULTS"
 started=$SECONDS
 
@@ -58,6 +84,7 @@ logged() {
   "$@"
 }
 meta() { printf '%s=%s\n' "$1" "$2" >>"$RESULTS/meta.properties"; }
+say() { echo "== [$((SECONDS - started))s] $*"; }
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -67,14 +94,37 @@ if ((${#need[@]})); then
   apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${need[@]}"; }
 fi
 
-echo "== [$((SECONDS - started))s] building: gateway install, load-tests, jmh (results in $RESULTS)"
+say "building: gateway install, jmh, OpenLoad (results in $RESULTS)"
 # Offline first: a warm ~/.m2 needs no network; a fresh machine falls back to Maven Central.
 (cd "$GATEWAY_DIR" && { mvn -B -q -o -DskipTests install || mvn -B -q -ntp -DskipTests install; })
-mvn -B -q -ntp -f load-tests/pom.xml test-compile
-mvn -B -q -ntp -f load-tests/jmh/pom.xml package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+if [[ -z "${SKIP_JMH:-}" ]] && ! mvn -B -q -ntp -f load-tests/jmh/pom.xml package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt; then
+  echo "!! load-tests/jmh does not build: JMH skipped, the report says 'not measured'" >&2
+  SKIP_JMH=1
+fi
+rm -rf "$OPENLOAD_CLASSES" && mkdir -p "$OPENLOAD_CLASSES"
+# Compiled once (`java load-tests/bench/OpenLoad.java …`, the source launcher, would compile it before every run).
+logged javac -d "$OPENLOAD_CLASSES" load-tests/bench/OpenLoad.java
+
+stacks=(cur)
+if [[ -n "$BASELINE_REV" ]]; then
+  BASELINE_DIR=$STACK_ROOT/load-tests/target/baseline-$BASELINE_REV
+  if [[ ! -e "$BASELINE_DIR/.git" ]]; then
+    git -C "$STACK_ROOT" worktree prune
+    rm -rf "$BASELINE_DIR"
+    git -C "$STACK_ROOT" worktree add --detach "$BASELINE_DIR" "$BASELINE_REV" >/dev/null
+  fi
+  if [[ ! -f "$BASELINE_DIR/target/presign-gateway.jar" || ! -f "$BASELINE_DIR/target/s3proxy.jar" ]]; then
+    say "building the baseline $BASELINE_REV in ${BASELINE_DIR#"$STACK_ROOT"/}"
+    (cd "$BASELINE_DIR" && { mvn -B -q -o -DskipTests package || mvn -B -q -ntp -DskipTests package; })
+  fi
+  stacks+=(base)
+fi
 
 meta started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 meta revision "$(git -C "$GATEWAY_DIR" describe --always --dirty 2>/dev/null || echo unknown)"
+meta baseline_rev "${BASELINE_REV:+$(git -C "$STACK_ROOT" rev-parse --short "$BASELINE_REV")}"
+meta baseline_subject "${BASELINE_REV:+$(git -C "$STACK_ROOT" log -1 --format=%s "$BASELINE_REV" | cut -c1-100)}"
 meta nproc "$(nproc)"
 meta cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 meta memory "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -82,73 +132,170 @@ meta kernel "$(uname -sr)"
 meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-for k in REPEATS WARMUP_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION USERS \
-  JMH_ARGS; do
+for k in REPEATS WARMUP_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
+  LAT_MAX_CONNECTIONS USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
-
-# shellcheck disable=SC2086 # GATEWAY_ENV holds NAME=value words
-stack_start ${GATEWAY_ENV:-}
-stack_wait_ready 120
 meta gateway_env "${GATEWAY_ENV:-}"
-# The API port's own no-op (same server, same router as presign), when this version of the gateway has one.
-trivial=(live)
-if [[ $(stack_http_status "$HTTP_PORT" /health/live) == 200 ]]; then trivial+=(live-api); fi
-meta trivial "${trivial[*]}"
 meta http_instances "$(nproc) (HTTP_INSTANCES default: one API verticle per CPU)"
-for i in $(seq 1 "$USERS"); do
-  curl -fsS -X POST "$BASE_URL/dev/token" -H 'Content-Type: application/json' \
-    -d "{\"sub\":\"bench-$i\",\"ttlSeconds\":7200}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
-  echo
-done >"$RESULTS/tokens.txt"
-echo "== [$((SECONDS - started))s] $USERS tokens minted; warming up for ${WARMUP_SECONDS}s + 5s"
+meta stacks "${stacks[*]}"
 
-wrk_run() { # endpoint seconds output
-  stack_check_alive
-  local url=$BASE_URL args=(presign "$RESULTS/tokens.txt")
-  if [[ $1 == live ]]; then url=$MANAGEMENT_URL; args=(live); fi
-  if [[ $1 == live-api ]]; then args=(live); fi
-  logged stack_run wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2"s -s load-tests/bench/wrk.lua "$url" -- "${args[@]}" >"$3"
+# Starts one stack (cur: GATEWAY_DIR; base: the baseline worktree), saves it under its name, mints its tokens and
+# picks its no-op: the API port's /health/live when this version has it, else the management port's.
+start_stack() { # name
+  local dir=$GATEWAY_DIR
+  [[ $1 == base ]] && dir=$BASELINE_DIR
+  # shellcheck disable=SC2086 # GATEWAY_ENV holds NAME=value words
+  GATEWAY_DIR=$dir stack_start ${GATEWAY_ENV:-}
+  stack_wait_ready 120
+  stack_save "$1"
+  local noop=api
+  if [[ $(stack_http_status "$HTTP_PORT" /health/live) != 200 ]]; then noop=management; fi
+  printf -v "${1}_NOOP" '%s' "$noop"
+  meta "noop_$1" "$noop"
+  meta "gateway_pid_$1" "$(stack_gateway_pid)"
+  for i in $(seq 1 "$USERS"); do
+    curl -fsS -X POST "$BASE_URL/dev/token" -H 'Content-Type: application/json' \
+      -d "{\"sub\":\"bench-$i\",\"ttlSeconds\":7200}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
+    echo
+  done >"$RESULTS/tokens-$1.txt"
+  say "stack $1 ($dir): $USERS tokens minted, no-op on the $noop port"
 }
-wrk_run presign "$WARMUP_SECONDS" "$RESULTS/warmup-presign.txt"
-wrk_run live 5 "$RESULTS/warmup-live.txt"
-grep RESULT "$RESULTS/warmup-presign.txt" "$RESULTS/warmup-live.txt" | sed 's/^.*RESULT/   warm-up:/'
+
+# URL of an endpoint of the current stack, and the extra wrk.lua / OpenLoad arguments.
+target_url() { # stack endpoint
+  local noop=${1}_NOOP
+  if [[ $2 == presign || ${!noop} == api ]]; then echo "$BASE_URL"; else echo "$MANAGEMENT_URL"; fi
+}
+target_args() { # stack endpoint
+  if [[ $2 == presign ]]; then echo "presign $RESULTS/tokens-$1.txt"; else echo live; fi
+}
+
+wrk_run() { # stack endpoint seconds output
+  stack_use "$1"
+  stack_check_alive
+  # shellcheck disable=SC2046 # target_args is words
+  logged stack_run wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$3"s -s load-tests/bench/wrk.lua "$(target_url "$1" "$2")" \
+    -- $(target_args "$1" "$2") >"$4"
+}
+
+openload_run() { # stack endpoint rate warmup seconds output [extra OpenLoad options]
+  local s=$1 e=$2 rate=$3 warm=$4 secs=$5 out=$6
+  shift 6
+  stack_use "$s"
+  stack_check_alive
+  # shellcheck disable=SC2046,SC2086 # option words
+  logged stack_run java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$rate" --warmup "$warm" \
+    --duration "$secs" --max-connections "$LAT_MAX_CONNECTIONS" "$@" "$(target_url "$s" "$e")" $(target_args "$s" "$e") \
+    >"$out" 2>&1 || echo "   (OpenLoad failed: see $out)"
+}
+
+for s in "${stacks[@]}"; do
+  start_stack "$s"
+done
+
+for s in "${stacks[@]}"; do
+  say "warming up $s: ${WARMUP_SECONDS}s of presigns, 5s of no-ops"
+  wrk_run "$s" presign "$WARMUP_SECONDS" "$RESULTS/warmup-$s-presign.txt"
+  wrk_run "$s" noop 5 "$RESULTS/warmup-$s-noop.txt"
+  grep -H RESULT "$RESULTS/warmup-$s-presign.txt" "$RESULTS/warmup-$s-noop.txt" | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
+done
 
 for r in $(seq 1 "$REPEATS"); do
-  for endpoint in presign "${trivial[@]}"; do
-    wrk_run "$endpoint" "$SAT_SECONDS" "$RESULTS/sat-$endpoint-$r.txt"
-    echo "== [$((SECONDS - started))s] saturation $endpoint #$r: $(grep -o 'rps=[0-9.]*\|status_errors=[0-9]*' "$RESULTS/sat-$endpoint-$r.txt" | tr '\n' ' ')"
+  for s in "${stacks[@]}"; do
+    for e in presign noop; do
+      wrk_run "$s" "$e" "$SAT_SECONDS" "$RESULTS/sat-$s-$e-$r.txt"
+      say "saturation $s $e #$r: $(grep -o 'rps=[0-9.]*\|status_errors=[0-9]*' "$RESULTS/sat-$s-$e-$r.txt" | tr '\n' ' ')"
+    done
   done
 done
 
-median_rps=$(grep -ho 'rps=[0-9.]*' "$RESULTS"/sat-presign-*.txt | cut -d= -f2 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+median_rps=$(cat "$RESULTS"/sat-cur-presign-*.txt | grep -o ' rps=[0-9.]*' | cut -d= -f2 | sort -g \
+  | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 rate=${LAT_RATE:-$(awk -v m="$median_rps" -v f="$LAT_FRACTION" 'BEGIN {r = int(m * f); print (r < 1 ? 1 : r)}')}
 meta lat_rate "$rate"
-echo "== [$((SECONDS - started))s] presign saturation median ${median_rps} req/s; fixed rate for latency: ${rate} req/s"
+say "current presign saturation median ${median_rps} req/s; fixed rate for latency: ${rate} req/s"
 
 for r in $(seq 1 "$REPEATS"); do
-  for endpoint in presign live; do
-    stack_check_alive
-    logged stack_run mvn -B -o -ntp -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=dev.presign.loadtests.FixedRateSimulation \
-      -Dtarget="$endpoint" -Drate="$rate" -Dduration="$LAT_SECONDS" -Dwarmup="$LAT_WARMUP_SECONDS" -DtokenFile="$RESULTS/tokens.txt" \
-      -DbaseUrl="$BASE_URL" -DmanagementUrl="$MANAGEMENT_URL" >"$RESULTS/lat-$endpoint-$r.txt" 2>&1 \
-      || echo "   (Gatling reported failed requests or assertions: see lat-$endpoint-$r.txt)"
-    echo "== [$((SECONDS - started))s] fixed rate $endpoint #$r: p99 $(sed -n 's/^measured: 99th percentile.*(actual : \([0-9.]*\)).*/\1/p' "$RESULTS/lat-$endpoint-$r.txt") ms"
+  for s in "${stacks[@]}"; do
+    for e in presign noop; do
+      openload_run "$s" "$e" "$rate" "$LAT_WARMUP_SECONDS" "$LAT_SECONDS" "$RESULTS/lat-$s-$e-$r.txt"
+      say "fixed rate $s $e #$r: $(grep -o ' p50_us=[0-9]*\| p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*\| waited=[0-9]*' \
+        "$RESULTS/lat-$s-$e-$r.txt" | tr -d '\n')"
+    done
   done
 done
 meta loadavg_end_http "$(cut -d' ' -f1-3 /proc/loadavg)"
+for s in "${stacks[@]}"; do
+  stack_use "$s"
+  stack_check_alive
+done
+if [[ -n "$BASELINE_REV" ]]; then
+  stack_use base
+  stack_stop_one
+fi
+stack_use cur
+
+if ((SOAK_SECONDS > 0)); then
+  soak_rate=${SOAK_RATE:-$(awk -v m="$median_rps" -v f="$SOAK_FRACTION" 'BEGIN {r = int(m * f); print (r < 1 ? 1 : r)}')}
+  meta soak_rate "$soak_rate"
+  gateway_pid=$(stack_gateway_pid)
+  say "soak: ${SOAK_SECONDS}s of presigns at $soak_rate req/s, RSS and heap of pid $gateway_pid every ${SOAK_SAMPLE}s"
+  sample() { # t
+    local rss heap
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$gateway_pid/status" 2>/dev/null || echo -1)
+    heap=$(curl -s "$MANAGEMENT_URL/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%.0f", s}')
+    echo "SAMPLE t_s=$1 rss_kb=${rss:--1} heap_bytes=${heap:--1}" >>"$RESULTS/soak-samples.txt"
+  }
+  : >"$RESULTS/soak-samples.txt"
+  sample 0
+  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -cp load-tests/target/openload OpenLoad --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
+  # shellcheck disable=SC2086 # option words
+  setsid java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
+    --interval "$SOAK_SAMPLE" --max-connections "$LAT_MAX_CONNECTIONS" "$BASE_URL" presign "$RESULTS/tokens-cur.txt" \
+    >"$RESULTS/soak-load.txt" 2>&1 &
+  STACK_CHILD=$!
+  soak_start=$SECONDS
+  next=$SOAK_SAMPLE
+  while kill -0 "$STACK_CHILD" 2>/dev/null; do
+    if ((SECONDS - soak_start >= next)) && ((next <= SOAK_SECONDS)); then
+      sample "$next"
+      next=$((next + SOAK_SAMPLE))
+    fi
+    sleep 1
+  done
+  wait "$STACK_CHILD" || echo "   (OpenLoad failed: see $RESULTS/soak-load.txt)"
+  STACK_CHILD=
+  say "soak done: $(grep RESULT "$RESULTS/soak-load.txt" | grep -o ' p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*' | tr -d '\n');" \
+    "RSS (MiB): $(sed 's/.*rss_kb=\([-0-9]*\).*/\1/' "$RESULTS/soak-samples.txt" | awk '{printf "%s%.0f", (NR > 1 ? " " : ""), $1 / 1024}')"
+fi
+meta loadavg_end_load "$(cut -d' ' -f1-3 /proc/loadavg)"
 stack_check_alive
 stack_stop
 
+jmh() { # java csv output [include]
+  local java=$1 csv=$2 out=$3
+  shift 3
+  echo "(cd load-tests/jmh && $java -cp \"target/classes:\$(cat target/classpath.txt)\" org.openjdk.jmh.Main $JMH_ARGS -prof gc -rf csv -rff ${csv##*/} $*)" \
+    | sed "s#$STACK_ROOT/##g" >>"$RESULTS/commands.txt"
+  # shellcheck disable=SC2086 # JMH_ARGS holds words
+  (cd load-tests/jmh && "$java" -cp "target/classes:$(cat target/classpath.txt)" org.openjdk.jmh.Main \
+    $JMH_ARGS -prof gc -rf csv -rff "$csv" "$@" >"$out" 2>&1) \
+    || { echo "!! JMH failed; see $out" >&2; tail -n 30 "$out" >&2; }
+}
 if [[ -z "${SKIP_JMH:-}" ]]; then
-  echo "== [$((SECONDS - started))s] JMH: $JMH_ARGS -prof gc"
-  echo "(cd load-tests/jmh && java -cp \"target/classes:\$(cat target/classpath.txt)\" org.openjdk.jmh.Main $JMH_ARGS -prof gc -rf csv -rff jmh.csv ${JMH_INCLUDE:-})" >>"$RESULTS/commands.txt"
-  (cd load-tests/jmh && java -cp "target/classes:$(cat target/classpath.txt)" org.openjdk.jmh.Main \
-    $JMH_ARGS -prof gc -rf csv -rff "$RESULTS/jmh.csv" ${JMH_INCLUDE:-} >"$RESULTS/jmh.txt" 2>&1) \
-    || { echo "!! JMH failed; see $RESULTS/jmh.txt" >&2; tail -n 30 "$RESULTS/jmh.txt" >&2; }
+  say "JMH: $JMH_ARGS -prof gc ${JMH_INCLUDE:-}"
+  # shellcheck disable=SC2086 # JMH_INCLUDE may be empty
+  jmh java "$RESULTS/jmh.csv" "$RESULTS/jmh.txt" ${JMH_INCLUDE:-}
+  if [[ -n "$JDK_COMPARE_JAVA" && -x "$JDK_COMPARE_JAVA" ]]; then
+    meta java_compare "$("$JDK_COMPARE_JAVA" -version 2>&1 | sed -n 2p)"
+    say "JMH JwtBenchmark on $("$JDK_COMPARE_JAVA" -version 2>&1 | sed -n 2p)"
+    jmh "$JDK_COMPARE_JAVA" "$RESULTS/jmh-jdk25.csv" "$RESULTS/jmh-jdk25.txt" JwtBenchmark
+  fi
 fi
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta elapsed_seconds "$((SECONDS - started))"
 
-java load-tests/bench/BenchReport.java "$RESULTS" >"$OUT"
-echo "== [$((SECONDS - started))s] wrote $OUT (raw results in $RESULTS)"
+java load-tests/bench/BenchReport.java "$RESULTS" >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT (raw results in $RESULTS)"

@@ -14,15 +14,29 @@ import java.util.regex.Pattern;
 
 /**
  * Turns one bench.sh results folder into BENCHMARKS.md (on stdout). Run by bench.sh with the JDK's source
- * launcher, {@code java load-tests/bench/BenchReport.java RESULTS_DIR}: no build, no dependency.
+ * launcher, {@code java load-tests/bench/BenchReport.java RESULTS_DIR}: no build, no dependency. Every part whose
+ * files are missing (no baseline, no soak, JMH skipped, a benchmark not written yet) says "not measured".
+ *
+ * <p>Inputs: {@code meta.properties}; {@code sat-<stack>-<endpoint>-<n>.txt} (wrk.lua's RESULT line) and
+ * {@code lat-<stack>-<endpoint>-<n>.txt} (OpenLoad's RESULT line) with stack {@code cur} or {@code base} and endpoint
+ * {@code presign} or {@code noop}; {@code warmup-*.txt}; {@code soak-samples.txt} (SAMPLE lines) and
+ * {@code soak-load.txt} (OpenLoad's INTERVAL and RESULT lines); {@code jmh.csv}, {@code jmh-jdk25.csv};
+ * {@code commands.txt}.
  */
 public class BenchReport {
-  private static final Pattern KV = Pattern.compile("(\\w+)=([0-9.]+)");
-  private static final String[] ENDPOINTS = {"presign", "live"};
-  private static final Map<String, String> LABEL = Map.of(
-      "presign", "`POST /api/s3/presign` (API port, RS256 token)",
-      "live", "`GET /health/live` (management port, trivial)",
-      "live-api", "`GET /health/live` (API port: same server and router as presign, no-op)");
+  private static final Pattern KV = Pattern.compile("(\\w+)=(-?[0-9.]+)");
+  private static final String NOT = "not measured";
+  private static final String[] STACKS = {"base", "cur"};
+  private static final String[] ENDPOINTS = {"presign", "noop"};
+
+  private final Path dir;
+  private final Properties meta;
+  private final StringBuilder md = new StringBuilder();
+  private final int repeats;
+  private final Map<String, List<Map<String, Double>>> sat = new LinkedHashMap<>();
+  private final Map<String, List<Map<String, Double>>> lat = new LinkedHashMap<>();
+  private final Map<String, Jmh> jmh;
+  private final Map<String, Jmh> jmhCompare;
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
@@ -30,142 +44,478 @@ public class BenchReport {
     try (Reader r = Files.newBufferedReader(dir.resolve("meta.properties"))) {
       meta.load(r);
     }
-    StringBuilder md = new StringBuilder();
-    new BenchReport().write(dir, meta, md);
-    System.out.print(md);
+    BenchReport report = new BenchReport(dir, meta);
+    report.write();
+    System.out.print(report.md);
   }
 
-  private void write(Path dir, Properties meta, StringBuilder md) throws IOException {
-    int repeats = Integer.parseInt(meta.getProperty("REPEATS"));
-    Map<String, List<Map<String, Double>>> sat = new LinkedHashMap<>();
-    Map<String, List<Map<String, Double>>> lat = new LinkedHashMap<>();
-    List<String> saturated = new ArrayList<>(List.of("presign"));
-    saturated.addAll(List.of(meta.getProperty("trivial", "live").split(" ")));
-    for (String e : saturated) {
-      sat.put(e, new ArrayList<>());
-      for (int r = 1; r <= repeats; r++) {
-        sat.get(e).add(wrk(dir.resolve("sat-" + e + "-" + r + ".txt")));
+  private BenchReport(Path dir, Properties meta) throws IOException {
+    this.dir = dir;
+    this.meta = meta;
+    this.repeats = Integer.parseInt(meta.getProperty("REPEATS", "1"));
+    for (String s : STACKS) {
+      for (String e : ENDPOINTS) {
+        List<Map<String, Double>> satRuns = new ArrayList<>();
+        List<Map<String, Double>> latRuns = new ArrayList<>();
+        for (int r = 1; r <= repeats; r++) {
+          Map<String, Double> w = result(dir.resolve("sat-" + s + "-" + e + "-" + r + ".txt"));
+          if (w != null) {
+            satRuns.add(w);
+          }
+          Map<String, Double> o = result(dir.resolve("lat-" + s + "-" + e + "-" + r + ".txt"));
+          if (o != null) {
+            latRuns.add(o);
+          }
+        }
+        sat.put(s + "-" + e, satRuns);
+        lat.put(s + "-" + e, latRuns);
       }
     }
-    for (String e : ENDPOINTS) {
-      lat.put(e, new ArrayList<>());
-      for (int r = 1; r <= repeats; r++) {
-        lat.get(e).add(gatling(dir.resolve("lat-" + e + "-" + r + ".txt"),
-            Double.parseDouble(meta.getProperty("LAT_SECONDS"))));
-      }
-    }
-    List<String[]> jmh = jmh(dir.resolve("jmh.csv"));
+    jmh = Jmh.read(dir.resolve("jmh.csv"));
+    jmhCompare = Jmh.read(dir.resolve("jmh-jdk25.csv"));
+  }
 
+  // ---- the report ---------------------------------------------------------------------------------------------
+
+  private void write() throws IOException {
+    long elapsed = Long.parseLong(meta.getProperty("elapsed_seconds", "0"));
+    boolean baseline = !meta.getProperty("baseline_rev", "").isBlank();
     md.append("# Benchmarks\n\n")
         .append("Written by `load-tests/bench.sh` on ").append(meta.getProperty("started"))
-        .append(" from gateway revision `").append(meta.getProperty("revision")).append("`, in one run of ")
-        .append(Long.parseLong(meta.getProperty("elapsed_seconds")) / 60).append(" min ")
-        .append(Long.parseLong(meta.getProperty("elapsed_seconds")) % 60).append(" s. Every figure below comes from")
-        .append(" that run; the raw outputs were in `load-tests/target/").append(dir.getFileName()).append("/`.\n\n")
-        .append("> **This machine is shared and noisy**: other builds and tests ran beside this benchmark (load average ")
-        .append(meta.getProperty("loadavg_start")).append(" at the start, ").append(meta.getProperty("loadavg_end_http"))
-        .append(" after the HTTP part, ").append(meta.getProperty("loadavg_end")).append(" at the end, on ")
-        .append(meta.getProperty("nproc")).append(" CPUs), and the load generator shares the CPUs with the gateway.")
-        .append(" Ratios measured in the same run, with the runs of the two endpoints alternating, matter more than")
-        .append(" absolute numbers, which move from run to run.\n\n");
+        .append(" from gateway revision `").append(meta.getProperty("revision")).append("`");
+    if (baseline) {
+      md.append(", next to the baseline `").append(meta.getProperty("baseline_rev")).append("` (")
+          .append(meta.getProperty("baseline_subject", "")).append("…), the last revision before the speed work");
+    }
+    md.append(", in one run of ").append(elapsed / 60).append(" min ").append(elapsed % 60)
+        .append(" s. Every figure below comes from that run; the raw outputs were in `load-tests/target/")
+        .append(dir.getFileName()).append("/`.\n\n")
+        .append("> **This machine is shared and noisy**: other builds and tests may run beside this benchmark (load")
+        .append(" average ").append(meta.getProperty("loadavg_start")).append(" at the start, ")
+        .append(meta.getProperty("loadavg_end_http")).append(" after the HTTP runs, ")
+        .append(meta.getProperty("loadavg_end")).append(" at the end, on ").append(meta.getProperty("nproc"))
+        .append(" CPUs), and the load generators share the CPUs with the gateways. Ratios measured in the same run,")
+        .append(" with the runs alternating, matter more than absolute numbers, which move from run to run.\n\n");
 
-    md.append("## Machine\n\n| | |\n|---|---|\n")
+    goals(baseline);
+    machine(baseline);
+    saturation(baseline);
+    latency(baseline);
+    soak();
+    jmhSection();
+    reproduce();
+  }
+
+  private void goals(boolean baseline) throws IOException {
+    md.append("## Goals (issue 6)\n\n")
+        .append("| goal | target | measured | verdict |\n|---|---|---|---|\n");
+
+    // 1. Signing step.
+    Jmh signer = jmh.get("SigningBenchmark.urlSignerPresignPut");
+    Jmh sdk = jmh.get("SigningBenchmark.sdkPresignPut");
+    if (signer == null) {
+      row("1 signing step", "≤ 5 µs and ≤ 1 KB allocated per URL (JMH)", NOT, NOT);
+    } else {
+      row("1 signing step", "≤ 5 µs and ≤ 1 KB allocated per URL (JMH `SigningBenchmark.urlSignerPresignPut`)",
+          fmt(signer.score, 2) + pm(signer.error) + " µs, " + fmt(signer.alloc, 0) + " B/op"
+              + (sdk == null ? "" : " (AWS SDK presigner: " + fmt(sdk.score, 1) + " µs, " + fmt(sdk.alloc, 0) + " B/op)"),
+          verdict(signer.score <= 5 && signer.alloc <= 1024));
+    }
+
+    // 2. Cold verification, JDK 17 and newer.
+    List<String> parts = new ArrayList<>();
+    boolean both = true;
+    for (String alg : List.of("RS256", "ES256")) {
+      Jmh a = jmh.get("JwtBenchmark.authenticate " + alg);
+      Jmh b = jmhCompare.get("JwtBenchmark.authenticate " + alg);
+      if (a == null || b == null) {
+        both = false;
+        parts.add(alg + ": " + (a == null ? NOT : fmt(a.score, 1) + " µs") + " on JDK 17, "
+            + (b == null ? NOT : fmt(b.score, 1) + " µs") + " on the newer JDK");
+      } else {
+        parts.add(alg + " " + fmt(a.score, 1) + " µs on JDK 17, " + fmt(b.score, 1) + " µs on " + jdkName() + " ("
+            + speed(a.score, b.score) + ")");
+      }
+    }
+    row("2 cold verification by JDK", "measure RS256 and ES256 on JDK 17 and a newer JDK; the Docker image's"
+        + " runtime chosen by it", String.join("; ", parts) + ". " + dockerRuntime(),
+        both ? "measured (the choice is the Dockerfile's)" : NOT);
+
+    // 3. Verified-token cache.
+    Jmh on = jmh.get("HandlerBenchmark.handle RS256, on");
+    Jmh off = jmh.get("HandlerBenchmark.handle RS256, off");
+    Jmh rs = jmh.get("JwtBenchmark.authenticate RS256");
+    if (on == null || off == null || rs == null) {
+      row("3 repeated tokens", "a cache hit saves ≥ 90 % of one RS256 verification (JMH `HandlerBenchmark` cache"
+          + " on vs off, `JwtBenchmark` RS256)", NOT, NOT);
+    } else {
+      double saved = off.score - on.score;
+      row("3 repeated tokens", "a cache hit saves ≥ 90 % of one RS256 verification (JMH `HandlerBenchmark` cache"
+              + " on vs off, `JwtBenchmark` RS256)",
+          "whole handler " + fmt(on.score, 1) + " µs with a known token vs " + fmt(off.score, 1)
+              + " µs verifying it: " + fmt(saved, 1) + " µs saved = " + fmt(100 * saved / rs.score, 0)
+              + " % of one RS256 verification (" + fmt(rs.score, 1) + " µs)",
+          verdict(saved >= 0.9 * rs.score));
+    }
+
+    // 4. Whole endpoint.
+    double presign = median(sat.get("cur-presign"), "rps");
+    double noop = median(sat.get("cur-noop"), "rps");
+    String before = "";
+    if (baseline) {
+      double bp = median(sat.get("base-presign"), "rps");
+      double bn = median(sat.get("base-noop"), "rps");
+      before = "; before: " + fmt(bp / bn, 2) + " (" + fmt(bp, 0) + " / " + fmt(bn, 0) + ", no-op on the "
+          + meta.getProperty("noop_base", "?") + " port)";
+    }
+    row("4 throughput vs no-op", "presign ≥ 0.60 × the no-op's req/s, same server, same run, same generator (wrk)",
+        Double.isNaN(presign / noop) ? NOT : "**" + fmt(presign / noop, 2) + "** (" + fmt(presign, 0) + " / "
+            + fmt(noop, 0) + " req/s, medians; no-op on the " + meta.getProperty("noop_cur", "?") + " port)" + before,
+        Double.isNaN(presign / noop) ? NOT : verdict(presign / noop >= 0.6));
+
+    List<Map<String, Double>> lp = lat.get("cur-presign");
+    double fraction = Double.parseDouble(meta.getProperty("LAT_FRACTION", "0"));
+    boolean half = meta.getProperty("LAT_RATE", "").isBlank() && Math.abs(fraction - 0.5) < 1e-9;
+    if (lp.isEmpty()) {
+      row("4 latency at half load", "p99 ≤ 10 ms at half of the presign saturation", NOT, NOT);
+    } else {
+      double p99 = median(lp, "p99_us") / 1000;
+      double achieved = median(lp, "achieved_rps");
+      double rate = Double.parseDouble(meta.getProperty("lat_rate"));
+      String m = "p99 **" + ms(p99) + "** " + runs(lp, "p99_us", 1e-3, 2) + " at " + fmt(rate, 0) + " req/s = "
+          + meta.getProperty("LAT_FRACTION") + " × " + fmt(presign, 0) + " (OpenLoad, open model, " + meta.getProperty(
+          "LAT_SECONDS") + " s per run, medians)";
+      if (achieved < 0.99 * rate) {
+        m += "; achieved only " + fmt(achieved, 0) + " req/s";
+      }
+      if (baseline && !lat.get("base-presign").isEmpty()) {
+        m += "; before, at the same rate: p99 " + ms(median(lat.get("base-presign"), "p99_us") / 1000);
+      }
+      row("4 latency at half load", "p99 ≤ 10 ms at half of the presign saturation", m,
+          half ? verdict(p99 <= 10 && achieved >= 0.99 * rate)
+              : NOT + " at half (LAT_FRACTION=" + meta.getProperty("LAT_FRACTION") + ", LAT_RATE="
+                  + meta.getProperty("LAT_RATE", "") + ")");
+    }
+
+    long[] bad = currentFailures();
+    row("4 no errors under load", "zero non-2xx answers under load (current gateway: warm-up, saturation, fixed"
+            + " rate, soak)",
+        fmt(bad[0], 0) + " non-2xx and " + fmt(bad[1], 0) + " failed requests (connection errors, timeouts, not"
+            + " sent) out of " + fmt(bad[2], 0) + " requests",
+        bad[2] == 0 ? NOT : verdict(bad[0] == 0 && bad[1] == 0));
+
+    // 5. Linear batch, flat memory.
+    Jmh n1 = jmh.get("SigningBenchmark.presignBatch 1");
+    Jmh n100 = jmh.get("SigningBenchmark.presignBatch 100");
+    Jmh n10k = jmh.get("SigningBenchmark.presignBatch 10000");
+    if (n1 == null || n100 == null || n10k == null) {
+      row("5 batch grows linearly", "per-URL cost at N = 100 and 10 000 ≤ 1.5 × at N = 1 (JMH"
+          + " `SigningBenchmark.presignBatch`)", NOT, NOT);
+    } else {
+      double u1 = n1.score;
+      double u100 = n100.score / 100;
+      double u10k = n10k.score / 10000;
+      row("5 batch grows linearly", "per-URL cost at N = 100 and 10 000 ≤ 1.5 × at N = 1 (JMH"
+              + " `SigningBenchmark.presignBatch`)",
+          "per URL: " + fmt(u1, 2) + " µs (N = 1), " + fmt(u100, 2) + " µs (N = 100, " + times(u1, u100) + "), "
+              + fmt(u10k, 2) + " µs (N = 10 000, " + times(u1, u10k) + "); " + fmt(n1.alloc, 0) + " / "
+              + fmt(n100.alloc / 100, 0) + " / " + fmt(n10k.alloc / 10000, 0) + " B per URL",
+          verdict(u100 <= 1.5 * u1 && u10k <= 1.5 * u1));
+    }
+    List<Map<String, Double>> samples = samples();
+    if (samples.size() < 3) {
+      row("5 memory flat", "RSS flat over a 10-minute load: growth over the second half ≤ 10 %", NOT, NOT);
+    } else {
+      double first = samples.get(0).get("rss_kb") / 1024;
+      double mid = samples.get(samples.size() / 2).get("rss_kb") / 1024;
+      double last = samples.get(samples.size() - 1).get("rss_kb") / 1024;
+      double max = samples.stream().mapToDouble(s -> s.get("rss_kb") / 1024).max().orElse(Double.NaN);
+      double seconds = samples.get(samples.size() - 1).get("t_s");
+      boolean long10 = seconds >= 600;
+      row("5 memory flat", "RSS flat over a 10-minute load: growth over the second half ≤ 10 %",
+          "RSS " + fmt(first, 0) + " MiB at the start, " + fmt(mid, 0) + " at " + fmt(samples.get(samples.size() / 2)
+              .get("t_s"), 0) + " s, " + fmt(last, 0) + " at " + fmt(seconds, 0) + " s (max " + fmt(max, 0)
+              + "), presigns at " + meta.getProperty("soak_rate") + " req/s; second half " + pct(last / mid - 1),
+          long10 ? verdict(last <= 1.1 * mid) : NOT + " over 10 minutes (SOAK_SECONDS=" + meta.getProperty(
+              "SOAK_SECONDS") + "); over this run: " + (last <= 1.1 * mid ? "flat" : "grew"));
+    }
+    md.append("\nGoal 6 (no request-path work that could happen once) is a property of the code, not a figure;")
+        .append(" URL identity with the AWS SDK (goal 1) and the cache's expiry and key-set rules (goal 3) are proven")
+        .append(" by tests in `mvn verify`, not here.\n\n");
+  }
+
+  private void machine(boolean baseline) {
+    md.append("## Machine and setup\n\n| | |\n|---|---|\n")
         .append("| CPU | ").append(meta.getProperty("cpu")).append(", `nproc` = ").append(meta.getProperty("nproc")).append(" |\n")
         .append("| Memory | ").append(meta.getProperty("memory")).append(" |\n")
         .append("| Kernel | ").append(meta.getProperty("kernel")).append(" |\n")
-        .append("| JVM | ").append(meta.getProperty("java")).append(" |\n")
-        .append("| Gateway | local stack (`java -jar target/presign-gateway.jar local`: dev mode, S3Proxy), API verticles: ")
-        .append(meta.getProperty("http_instances")).append(", default JVM flags, its log (an audit line per request)")
-        .append(" written to a file").append(meta.getProperty("gateway_env", "").isBlank() ? ""
-            : ", extra environment `" + meta.getProperty("gateway_env") + "`").append(" |\n")
-        .append("| Callers | ").append(meta.getProperty("USERS")).append(" subjects, one RS256 token each from the dev")
-        .append(" issuer, reused for every request as a client does until its token expires (so the gateway's")
-        .append(" verified-token cache, where it has one, answers most verifications) |\n")
-        .append("| Load generators | ").append(meta.getProperty("wrk")).append(" (Debian package) for saturation;")
-        .append(" Gatling 3.15.1 (`load-tests/`, FixedRateSimulation) for latency at a fixed rate |\n\n");
+        .append("| JVM | ").append(meta.getProperty("java"));
+    if (meta.getProperty("java_compare") != null) {
+      md.append("; JMH `JwtBenchmark` also on ").append(meta.getProperty("java_compare"));
+    }
+    md.append(" |\n")
+        .append("| Gateways | local stack each (`java -jar target/presign-gateway.jar local`: dev mode, S3Proxy), on")
+        .append(" its own ports: after = `").append(meta.getProperty("revision")).append("`");
+    if (baseline) {
+      md.append(", before = `").append(meta.getProperty("baseline_rev")).append("` (a `git worktree` in")
+          .append(" `load-tests/target/`)");
+    }
+    md.append("; API verticles: ").append(meta.getProperty("http_instances"))
+        .append(", default JVM flags, log (an audit line per request) to a file")
+        .append(meta.getProperty("gateway_env", "").isBlank() ? "" : ", extra environment `" + meta.getProperty("gateway_env") + "`")
+        .append(". Both warmed up with ").append(meta.getProperty("WARMUP_SECONDS")).append(" s of presigns and 5 s")
+        .append(" of no-ops before any measurement |\n")
+        .append("| No-op | `GET /health/live`: after on the ").append(meta.getProperty("noop_cur", "?")).append(" port");
+    if (baseline) {
+      md.append(", before on the ").append(meta.getProperty("noop_base", "?")).append(" port");
+    }
+    md.append(" (the API port's is the same server and router as presign; a version without it is measured on its")
+        .append(" management port) |\n")
+        .append("| Callers | ").append(meta.getProperty("USERS")).append(" subjects, one RS256 token each from each")
+        .append(" stack's dev issuer, reused for every request as a client does until its token expires |\n")
+        .append("| Load generators | ").append(meta.getProperty("wrk")).append(" with `load-tests/bench/wrk.lua` (a")
+        .append(" pool of 4,096 prebuilt requests: the same work per request for both endpoints) for saturation;")
+        .append(" `load-tests/bench/OpenLoad.java` (JDK only, open model) for latency at a fixed rate and the soak |\n\n");
+  }
 
-    double presignRps = median(sat.get("presign"), "rps");
-    double liveRps = median(sat.get("live"), "rps");
-    md.append("## HTTP: presign next to the gateway's trivial endpoint\n\n")
-        .append("### Saturation throughput\n\n")
+  private void saturation(boolean baseline) {
+    md.append("## Saturation throughput, before and after\n\n")
         .append("wrk, closed loop: ").append(meta.getProperty("WRK_CONNECTIONS")).append(" keep-alive connections, ")
         .append(meta.getProperty("WRK_THREADS")).append(" thread(s), ").append(meta.getProperty("SAT_SECONDS"))
-        .append(" s per run, ").append(repeats).append(" runs per endpoint alternating, after ")
-        .append(meta.getProperty("WARMUP_SECONDS")).append(" s of presign warm-up. Median of the runs; the runs")
-        .append(" themselves in brackets (a run with any error is left out of the median). Latency here is queueing at")
-        .append(" saturation, shown for context only.\n\n")
-        .append("| endpoint | req/s (median) | runs | non-2xx | latency at saturation p50 / p99 / p99.9 |\n")
-        .append("|---|---:|---|---:|---|\n");
-    for (String e : sat.keySet()) {
-      md.append("| ").append(LABEL.get(e)).append(" | **").append(fmt(median(sat.get(e), "rps"), 0)).append("** | ")
-          .append(runs(sat.get(e), "rps", 0)).append(" | ")
-          .append(fmt(sum(sat.get(e), "status_errors") + sum(sat.get(e), "connect_errors")
-              + sum(sat.get(e), "read_errors") + sum(sat.get(e), "timeouts"), 0)).append(" | ")
-          .append(ms(median(sat.get(e), "p50_us") / 1000)).append(" / ").append(ms(median(sat.get(e), "p99_us") / 1000))
-          .append(" / ").append(ms(median(sat.get(e), "p999_us") / 1000)).append(" |\n");
+        .append(" s per run, ").append(repeats).append(" runs of each, alternating after presign, after no-op")
+        .append(baseline ? ", before presign, before no-op" : "").append(". Median of the runs; the runs themselves in")
+        .append(" brackets (a run with any error is left out of the median). Latency at saturation is queueing,")
+        .append(" shown for context only.\n\n")
+        .append("| gateway | endpoint | req/s (median) | runs | non-2xx + errors | p50 / p99 at saturation |\n")
+        .append("|---|---|---:|---|---:|---|\n");
+    for (String s : baseline ? STACKS : new String[] {"cur"}) {
+      for (String e : ENDPOINTS) {
+        List<Map<String, Double>> runs = sat.get(s + "-" + e);
+        md.append("| ").append(stackLabel(s)).append(" | ").append(endpointLabel(s, e)).append(" | **")
+            .append(fmt(median(runs, "rps"), 0)).append("** | ").append(runs(runs, "rps", 1, 0)).append(" | ")
+            .append(fmt(sum(runs, "status_errors") + sum(runs, "connect_errors") + sum(runs, "read_errors")
+                + sum(runs, "write_errors") + sum(runs, "timeouts"), 0)).append(" | ")
+            .append(ms(median(runs, "p50_us") / 1000)).append(" / ").append(ms(median(runs, "p99_us") / 1000))
+            .append(" |\n");
+      }
     }
-    md.append("\n**Ratio presign / trivial throughput: ").append(fmt(presignRps / liveRps, 3)).append("** (the trivial")
-        .append(" endpoint answers ").append(fmt(liveRps / presignRps, 1)).append("× as many requests per second)");
-    if (sat.containsKey("live-api")) {
-      double apiRps = median(sat.get("live-api"), "rps");
-      md.append("; against the API port's own no-op, ").append(fmt(presignRps / apiRps, 3)).append(" (")
-          .append(fmt(apiRps / presignRps, 1)).append("×)");
+    md.append("\n| | before | after |\n|---|---:|---:|\n");
+    md.append("| **presign / no-op** (goal ≥ 0.60) | ").append(baseline ? fmt(ratio("base"), 3) : "").append(" | **")
+        .append(fmt(ratio("cur"), 3)).append("** |\n");
+    if (baseline) {
+      md.append("| presign req/s, after / before | | **").append(
+          times(median(sat.get("base-presign"), "rps"), median(sat.get("cur-presign"), "rps"))).append("** |\n");
+    }
+    md.append('\n');
+  }
+
+  private double ratio(String s) {
+    return median(sat.get(s + "-presign"), "rps") / median(sat.get(s + "-noop"), "rps");
+  }
+
+  private void latency(boolean baseline) {
+    if (lat.get("cur-presign").isEmpty()) {
+      md.append("## Latency at a fixed rate\n\n").append(NOT).append(".\n\n");
+      return;
+    }
+    md.append("## Latency at a fixed rate, before and after\n\n")
+        .append("OpenLoad, open model: request k is due at start + k / rate whatever the answers do, and its latency is")
+        .append(" counted from that intended time, so a stall is charged to every request due during it (no")
+        .append(" coordinated omission); keep-alive connections, one request in flight each, more opened when all")
+        .append(" are busy (at most ").append(meta.getProperty("LAT_MAX_CONNECTIONS")).append("). All runs at **")
+        .append(meta.getProperty("lat_rate")).append(" req/s** = ").append(meta.getProperty("LAT_FRACTION"))
+        .append(" × the after presign saturation median");
+    if (!meta.getProperty("LAT_RATE", "").isBlank()) {
+      md.append(" (set by LAT_RATE)");
+    }
+    md.append(", ").append(meta.getProperty("LAT_WARMUP_SECONDS")).append(" s unmeasured then ")
+        .append(meta.getProperty("LAT_SECONDS")).append(" s measured per run, ").append(repeats)
+        .append(" runs of each, alternating; medians of the runs, microsecond resolution. *Late* counts requests")
+        .append(" sent more than 1 ms after their intended time (the generator starved of CPU, or all connections")
+        .append(" busy: *waited*); their delay is part of their latency.\n\n")
+        .append("| gateway | endpoint | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | achieved req/s | non-2xx |")
+        .append(" failed | late / waited | generator send lag p50 / p99 | generator CPU per request |\n")
+        .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String s : baseline ? STACKS : new String[] {"cur"}) {
+      for (String e : ENDPOINTS) {
+        List<Map<String, Double>> runs = lat.get(s + "-" + e);
+        if (runs.isEmpty()) {
+          continue;
+        }
+        md.append("| ").append(stackLabel(s)).append(" | ").append(endpointLabel(s, e)).append(" | ")
+            .append(ms3(median(runs, "p50_us"))).append(" | ").append(ms3(median(runs, "p90_us"))).append(" | **")
+            .append(ms3(median(runs, "p99_us"))).append("** ").append(runs(runs, "p99_us", 1e-3, 2)).append(" | ")
+            .append(ms3(median(runs, "p999_us"))).append(" | ").append(ms3(median(runs, "max_us"))).append(" | ")
+            .append(fmt(median(runs, "achieved_rps"), 0)).append(" | ").append(fmt(sum(runs, "non2xx"), 0))
+            .append(" | ").append(fmt(sum(runs, "errors") + sum(runs, "timeouts") + sum(runs, "unsent"), 0))
+            .append(" | ").append(fmt(sum(runs, "late"), 0)).append(" / ").append(fmt(sum(runs, "waited"), 0))
+            .append(" | ").append(fmt(median(runs, "send_lag_p50_us"), 0)).append(" / ")
+            .append(fmt(median(runs, "send_lag_p99_us"), 0)).append(" µs | ")
+            .append(fmt(median(runs, "cpu_us_per_req"), 0)).append(" µs |\n");
+      }
+    }
+    md.append("\nThe generator's send lag is how late OpenLoad itself sent (its sleeping thread wakes late on a")
+        .append(" virtual machine): it is included in the latencies above, so the gateway's own share is smaller.");
+    double p = median(lat.get("cur-presign"), "p50_us");
+    double n = median(lat.get("cur-noop"), "p50_us");
+    md.append(" Presign / no-op at the same rate, after: p50 ").append(times(n, p)).append(", p99 ")
+        .append(times(median(lat.get("cur-noop"), "p99_us"), median(lat.get("cur-presign"), "p99_us")));
+    if (baseline && !lat.get("base-presign").isEmpty()) {
+      md.append("; before: p50 ").append(times(median(lat.get("base-noop"), "p50_us"), median(lat.get("base-presign"), "p50_us")))
+          .append(", p99 ").append(times(median(lat.get("base-noop"), "p99_us"), median(lat.get("base-presign"), "p99_us")));
+      double rate = Double.parseDouble(meta.getProperty("lat_rate"));
+      if (median(lat.get("base-presign"), "achieved_rps") < 0.99 * rate || sum(lat.get("base-presign"), "waited") > 0) {
+        md.append(". The baseline did not keep up with this rate (requests waited for a connection or the achieved")
+            .append(" rate fell short): its latencies are queueing");
+      }
     }
     md.append(".\n\n");
+  }
 
-    md.append("### Latency at a fixed rate\n\n")
-        .append("Gatling, open model (`constantUsersPerSec`: arrivals do not wait for answers, so no coordinated")
-        .append(" omission), both endpoints at the same rate, **").append(meta.getProperty("lat_rate")).append(" req/s** = ")
-        .append(meta.getProperty("LAT_FRACTION")).append(" × the median presign saturation, ")
-        .append(meta.getProperty("LAT_SECONDS")).append(" s measured per run after ").append(meta.getProperty("LAT_WARMUP_SECONDS"))
-        .append(" s at the same rate that warm up Gatling's own JVM, ").append(repeats).append(" runs per endpoint")
-        .append(" alternating, medians of the runs without failed requests. Only answers' statuses are checked (200), to")
-        .append(" keep the generator light on the")
-        .append(" shared CPUs. Gatling records whole milliseconds: 0 means under 1 ms.\n\n")
-        .append("| endpoint | p50 ms | p99 ms | p99.9 ms | max ms | requests measured per run | achieved req/s | failed (whole run) |\n")
-        .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (String e : ENDPOINTS) {
-      md.append("| ").append(LABEL.get(e)).append(" | ").append(fmt(median(lat.get(e), "p50"), 0)).append(" | **")
-          .append(fmt(median(lat.get(e), "p99"), 0)).append("** ").append(runs(lat.get(e), "p99", 0)).append(" | ")
-          .append(fmt(median(lat.get(e), "p999"), 0)).append(" ").append(runs(lat.get(e), "p999", 0)).append(" | ")
-          .append(fmt(median(lat.get(e), "max"), 0)).append(" | ").append(fmt(median(lat.get(e), "count"), 0))
-          .append(" | ").append(fmt(median(lat.get(e), "rps"), 1)).append(" | ").append(fmt(sum(lat.get(e), "ko"), 0))
-          .append(" |\n");
+  private void soak() throws IOException {
+    List<Map<String, Double>> samples = samples();
+    md.append("## Memory under a long load (soak)\n\n");
+    if (samples.isEmpty()) {
+      md.append(NOT).append(" (SOAK_SECONDS=").append(meta.getProperty("SOAK_SECONDS", "0")).append(").\n\n");
+      return;
     }
-    double rate = Double.parseDouble(meta.getProperty("lat_rate"));
-    if (median(lat.get("presign"), "p99") > 1000 || median(lat.get("presign"), "rps") < 0.9 * rate) {
-      md.append("\n**Caution:** at this rate the presign p99 passed 1 s or the achieved rate fell short: the gateway")
-          .append(" did not keep up during these runs (Gatling's own CPU use on the shared cores, or other load on the")
-          .append(" machine), so these latencies include queueing. Run again on a quieter machine, or lower")
-          .append(" `LAT_FRACTION`.\n");
+    Map<Long, Map<String, Double>> windows = new LinkedHashMap<>();
+    Map<String, Double> result = null;
+    Path load = dir.resolve("soak-load.txt");
+    if (Files.exists(load)) {
+      for (String line : Files.readAllLines(load)) {
+        if (line.startsWith("INTERVAL ")) {
+          Map<String, Double> w = kv(line);
+          windows.put(Math.round(w.getOrDefault("t_s", -1.0)), w);
+        } else if (line.startsWith("RESULT ")) {
+          result = kv(line);
+        }
+      }
     }
-    md.append("\nRatio presign / trivial at ").append(meta.getProperty("lat_rate")).append(" req/s: p50 ")
-        .append(ratio(median(lat.get("presign"), "p50"), median(lat.get("live"), "p50")))
-        .append(", **p99 ").append(ratio(median(lat.get("presign"), "p99"), median(lat.get("live"), "p99")))
-        .append("**, p99.9 ").append(ratio(median(lat.get("presign"), "p999"), median(lat.get("live"), "p999")))
-        .append(".");
-    if (median(lat.get("live"), "p99") >= 50) {
-      md.append(" The trivial endpoint's own p99 is ").append(fmt(median(lat.get("live"), "p99"), 0)).append(" ms: at")
-          .append(" this rate that tail is pauses of the machine (other processes, garbage collection), which hit")
-          .append(" both endpoints alike, so the p50s and the throughput ratio say more than these tail ratios.");
+    md.append("The after gateway (the baseline stopped), presigns at **").append(meta.getProperty("soak_rate"))
+        .append(" req/s** = ").append(meta.getProperty("SOAK_FRACTION")).append(" × its saturation for ")
+        .append(meta.getProperty("SOAK_SECONDS", "0")).append(" s (OpenLoad), right after the runs above; every ")
+        .append(meta.getProperty("SOAK_SAMPLE")).append(" s the gateway process's RSS (`VmRSS` in `/proc/<pid>/status`)")
+        .append(" and its heap in use (`jvm_memory_used_bytes{area=\"heap\"}` summed, from `/metrics`), and the")
+        .append(" answers of the window that ended then.\n\n")
+        .append("| t (s) | RSS (MiB) | heap used (MiB) | 2xx in window | other / failed | p50 ms | p99 ms | max ms |\n")
+        .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Map<String, Double> s : samples) {
+      Map<String, Double> w = windows.get(Math.round(s.get("t_s")));
+      md.append("| ").append(fmt(s.get("t_s"), 0)).append(" | ").append(fmt(s.get("rss_kb") / 1024, 0)).append(" | ")
+          .append(fmt(s.get("heap_bytes") / 1048576, 0)).append(" | ");
+      if (w == null) {
+        md.append(" | | | | |\n");
+      } else {
+        md.append(fmt(w.get("ok"), 0)).append(" | ").append(fmt(w.get("bad"), 0)).append(" | ")
+            .append(ms3(w.get("p50_us"))).append(" | ").append(ms3(w.get("p99_us"))).append(" | ")
+            .append(ms3(w.get("max_us"))).append(" |\n");
+      }
+    }
+    double first = samples.get(0).get("rss_kb") / 1024;
+    double last = samples.get(samples.size() - 1).get("rss_kb") / 1024;
+    double max = samples.stream().mapToDouble(s -> s.get("rss_kb") / 1024).max().orElse(Double.NaN);
+    double heapMin = samples.stream().mapToDouble(s -> s.get("heap_bytes") / 1048576).min().orElse(Double.NaN);
+    double heapMax = samples.stream().mapToDouble(s -> s.get("heap_bytes") / 1048576).max().orElse(Double.NaN);
+    md.append("\nRSS: first **").append(fmt(first, 0)).append(" MiB**, last **").append(fmt(last, 0))
+        .append(" MiB**, max **").append(fmt(max, 0)).append(" MiB**; heap in use between ").append(fmt(heapMin, 0))
+        .append(" and ").append(fmt(heapMax, 0)).append(" MiB (it rises and falls with each young collection).");
+    if (result != null) {
+      md.append(" Over the whole soak: ").append(fmt(result.get("requests"), 0)).append(" answers, **")
+          .append(fmt(result.get("non2xx"), 0)).append(" non-2xx**, ")
+          .append(fmt(result.get("errors") + result.get("timeouts") + result.get("unsent"), 0))
+          .append(" failed; p50 ").append(ms3(result.get("p50_us"))).append(" ms, p99 ")
+          .append(ms3(result.get("p99_us"))).append(" ms, p99.9 ").append(ms3(result.get("p999_us")))
+          .append(" ms, max ").append(ms3(result.get("max_us"))).append(" ms.");
+    } else {
+      md.append(" OpenLoad printed no result: see `soak-load.txt`.");
     }
     md.append("\n\n");
+  }
 
-    if (!jmh.isEmpty()) {
-      writeJmh(meta, jmh, presignRps, md);
+  private void jmhSection() {
+    md.append("## JMH micro-benchmarks\n\n");
+    if (jmh.isEmpty()) {
+      md.append(NOT).append(" (SKIP_JMH, or load-tests/jmh did not build).\n\n");
+      return;
+    }
+    md.append("`load-tests/jmh`, JMH 1.37, `").append(meta.getProperty("JMH_ARGS")).append(" -prof gc` on ")
+        .append(meta.getProperty("java")).append(", one thread, average time per operation; allocation is")
+        .append(" `gc.alloc.rate.norm`. The AWS SDK presigner needs 15–20 s of warm-up before its cost settles.\n\n")
+        .append("| benchmark | what | score | ± error (99.9%) | units | allocated B/op |\n")
+        .append("|---|---|---:|---:|---|---:|\n");
+    for (Jmh j : jmh.values()) {
+      md.append("| `").append(j.name).append('`').append(j.param.isEmpty() ? "" : " (" + j.param + ")").append(" | ")
+          .append(describe(j.name, j.param)).append(" | **").append(fmt(j.score, 2)).append("** | ")
+          .append(Double.isNaN(j.error) ? "" : fmt(j.error, 2)).append(" | ").append(j.unit).append(" | ")
+          .append(Double.isNaN(j.alloc) ? "" : fmt(j.alloc, 0)).append(" |\n");
+    }
+    md.append('\n');
+
+    Jmh on = jmh.get("HandlerBenchmark.handle RS256, on");
+    if (on != null) {
+      int cpus = Integer.parseInt(meta.getProperty("nproc"));
+      md.append("`HandlerBenchmark.handle` is the whole presign minus HTTP: ").append(fmt(on.score, 1))
+          .append(" µs with a token the verified-token cache holds, so at most ").append(fmt(1e6 / on.score, 0))
+          .append(" presigns/s per fully busy core (").append(fmt(cpus * 1e6 / on.score, 0)).append(" on ")
+          .append(cpus).append(" cores with nothing else running); the HTTP runs reached ")
+          .append(fmt(median(sat.get("cur-presign"), "rps"), 0))
+          .append(" req/s with wrk, the HTTP stack and the rest of the machine on the same cores.\n\n");
     }
 
+    md.append("### Token verification: JDK 17 and ").append(jdkName()).append("\n\n");
+    if (jmhCompare.isEmpty()) {
+      md.append(NOT).append(" (no newer JDK at JDK_COMPARE_JAVA).\n\n");
+    } else {
+      md.append("`JwtBenchmark.authenticate` (vertx-auth-jwt, one token's signature and claims), same classpath and")
+          .append(" JMH arguments, run once on each JDK.\n\n")
+          .append("| algorithm | JDK 17 µs | JDK 17 B/op | ").append(jdkName()).append(" µs | ").append(jdkName())
+          .append(" B/op | newer JDK vs 17 |\n|---|---:|---:|---:|---:|---:|\n");
+      for (String alg : List.of("HS256", "RS256", "ES256")) {
+        Jmh a = jmh.get("JwtBenchmark.authenticate " + alg);
+        Jmh b = jmhCompare.get("JwtBenchmark.authenticate " + alg);
+        md.append("| ").append(alg).append(" | ").append(a == null ? NOT : fmt(a.score, 2) + pm(a.error))
+            .append(" | ").append(a == null ? "" : fmt(a.alloc, 0)).append(" | ")
+            .append(b == null ? NOT : fmt(b.score, 2) + pm(b.error)).append(" | ")
+            .append(b == null ? "" : fmt(b.alloc, 0)).append(" | **")
+            .append(a == null || b == null ? "" : speed(a.score, b.score)).append("** |\n");
+      }
+      md.append('\n');
+    }
+
+    md.append("### Signing N URLs in one handler\n\n");
+    List<Jmh> batch = jmh.values().stream().filter(j -> j.name.equals("SigningBenchmark.presignBatch")).toList();
+    if (batch.isEmpty()) {
+      md.append("`SigningBenchmark.presignBatch`: ").append(NOT).append(".\n\n");
+    } else {
+      Jmh one = jmh.get("SigningBenchmark.urlSignerPresignPut");
+      md.append("`SigningBenchmark.presignBatch`: N URLs signed in one call (the shape of batch and multipart part")
+          .append(" signing); the score is for the whole batch.\n\n")
+          .append("| N | µs per batch | µs per URL | B per URL | per URL vs one `presignPut`").append(" |\n")
+          .append("|---:|---:|---:|---:|---:|\n");
+      for (Jmh j : batch) {
+        double n = Double.parseDouble(j.param.replaceAll("[^0-9.]", ""));
+        md.append("| ").append(fmt(n, 0)).append(" | ").append(fmt(j.score, 2)).append(" | **")
+            .append(fmt(j.score / n, 2)).append("** | ").append(fmt(j.alloc / n, 0)).append(" | ")
+            .append(one == null ? "" : fmt(j.score / n / one.score, 2) + "×").append(" |\n");
+      }
+      md.append('\n');
+    }
+  }
+
+  private void reproduce() throws IOException {
     md.append("## How to reproduce\n\n")
-        .append("```sh\nload-tests/bench.sh              # this report, about 10 minutes on an idle 2-core machine\n")
+        .append("```sh\nload-tests/bench.sh              # this report, about 30 minutes on a 2-core machine\n")
         .append("REPEATS=5 SAT_SECONDS=30 LAT_SECONDS=30 JMH_ARGS=\"-f 2 -wi 3 -w 10s -i 5 -r 10s\" load-tests/bench.sh  # longer, steadier\n")
-        .append("SKIP_JMH=1 load-tests/bench.sh   # HTTP part only\n```\n\n")
-        .append("It needs Java 17, Maven, `wrk` and `curl` (`apt-get install -y wrk curl`; the script installs them")
-        .append(" when missing and run as root). The header of `load-tests/bench.sh` lists every knob. For a quieter")
-        .append(" figure, run it on an idle machine and compare ratios rather than absolute numbers across machines.\n\n")
-        .append("### Commands of this run\n\nSettings: ");
+        .append("SKIP_JMH=1 SOAK_SECONDS=0 load-tests/bench.sh   # HTTP part only\n```\n\n")
+        .append("It needs Java 17, Maven, git, `wrk` and `curl` (`apt-get install -y wrk curl`; the script installs")
+        .append(" them when missing and run as root). The header of `load-tests/bench.sh` and `load-tests/README.md`")
+        .append(" list every knob. For a quieter figure, run it on an idle machine and compare ratios rather than")
+        .append(" absolute numbers across machines.\n\n### Commands of this run\n\nSettings: ");
     for (String k : List.of("REPEATS", "WARMUP_SECONDS", "SAT_SECONDS", "WRK_THREADS", "WRK_CONNECTIONS", "LAT_SECONDS",
-        "LAT_WARMUP_SECONDS", "LAT_FRACTION", "USERS", "JMH_ARGS")) {
-      md.append('`').append(k).append('=').append(meta.getProperty(k)).append("` ");
+        "LAT_WARMUP_SECONDS", "LAT_FRACTION", "LAT_MAX_CONNECTIONS", "USERS", "BASELINE_REV", "SOAK_SECONDS",
+        "SOAK_FRACTION", "SOAK_SAMPLE", "JMH_ARGS", "OPENLOAD_JAVA_OPTS")) {
+      md.append('`').append(k).append('=').append(meta.getProperty(k, "")).append("` ");
     }
     md.append("\n\n```sh\n");
     Path commands = dir.resolve("commands.txt");
@@ -175,173 +525,240 @@ public class BenchReport {
     md.append("```\n");
   }
 
-  private void writeJmh(Properties meta, List<String[]> rows, double presignRps, StringBuilder md) {
-    md.append("## JMH micro-benchmarks\n\n")
-        .append("`load-tests/jmh`, JMH 1.37, `").append(meta.getProperty("JMH_ARGS")).append(" -prof gc`")
-        .append(" (the AWS SDK presigner needs 15–20 s of warm-up before its cost settles). Average time per")
-        .append(" operation on one thread; allocation is `gc.alloc.rate.norm`.\n\n")
-        .append("| benchmark | what | score | ± error (99.9%) | units | allocated B/op |\n")
-        .append("|---|---|---:|---:|---|---:|\n");
-    Map<String, Double> score = new LinkedHashMap<>();
-    for (String[] row : rows) {
-      String name = row[0].replace("dev.presign.bench.", "");
-      if (name.contains(":")) {
-        continue;
-      }
-      String param = params(row);
-      String alloc = rows.stream().filter(r -> r[0].endsWith(name + ":gc.alloc.rate.norm") && params(r).equals(param))
-          .map(r -> fmt(Double.parseDouble(r[4]), 0)).findFirst().orElse("");
-      String key = name + (param.isEmpty() ? "" : " " + param);
-      score.put(key, Double.parseDouble(row[4]));
-      md.append("| `").append(name).append(param.isEmpty() ? "" : "` (" + param + ")").append(param.isEmpty() ? "`" : "")
-          .append(" | ").append(describe(name, param)).append(" | **").append(fmt(Double.parseDouble(row[4]), 2))
-          .append("** | ").append(row[5].equals("NaN") ? "" : fmt(Double.parseDouble(row[5]), 2)).append(" | ")
-          .append(row[6]).append(" | ").append(alloc).append(" |\n");
-    }
-    Double cached = score.get("HandlerBenchmark.handle RS256, on");
-    Double uncached = score.get("HandlerBenchmark.handle RS256, off");
-    if (cached != null) {
-      int cpus = Integer.parseInt(meta.getProperty("nproc"));
-      md.append("\n`HandlerBenchmark.handle` is the whole presign minus HTTP: ").append(fmt(cached, 1))
-          .append(" µs/op with a token the verified-token cache already holds, so at most ").append(fmt(1e6 / cached, 0))
-          .append(" presigns/s per fully busy core (").append(fmt(cpus * 1e6 / cached, 0)).append(" on ").append(cpus)
-          .append(" cores with nothing else running); the HTTP run reached ").append(fmt(presignRps, 0))
-          .append(" req/s, with wrk, the HTTP stack and the rest of the machine on the same cores.");
-      Double jwt = score.get("JwtBenchmark.authenticate RS256");
-      Double signer = score.get("SigningBenchmark.urlSignerPresignPut");
-      if (uncached != null) {
-        md.append(" A token seen for the first time costs ").append(fmt(uncached, 1)).append(" µs/op");
-        if (jwt != null && signer != null) {
-          md.append(", of which RS256 verification is about ").append(fmt(100 * jwt / uncached, 0))
-              .append(" % and signing about ").append(fmt(100 * signer / uncached, 0))
-              .append(" % (separate benchmarks, so only roughly)");
-        }
-        md.append('.');
-      }
-      md.append("\n\n");
-    }
-  }
+  // ---- inputs -------------------------------------------------------------------------------------------------
 
-  /** JMH's "Param: …" columns, joined: "RS256, on". */
-  private static String params(String[] row) {
-    List<String> values = new ArrayList<>();
-    for (int i = 7; i < row.length; i++) {
-      if (!row[i].isBlank()) {
-        values.add(row[i]);
-      }
+  /** The key=number pairs of a file's RESULT line (wrk.lua or OpenLoad), or null when there is none. */
+  private static Map<String, Double> result(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return null;
     }
-    return String.join(", ", values);
-  }
-
-  private static String describe(String name, String param) {
-    return switch (name) {
-      case "SigningBenchmark.sdkPresignPut" -> "AWS SDK `S3Presigner.presignPutObject` alone";
-      case "SigningBenchmark.urlSignerPresignPut" -> "gateway `UrlSigner.presignPut` (snapshot credentials, TTL cap, headers)";
-      case "JwtBenchmark.authenticate" -> "vertx-auth-jwt `JWTAuth.authenticate`, " + param;
-      case "HandlerBenchmark.handle" -> "body parse + `TokenVerifier.verify` + `KeyPolicy.plan` + `UrlSigner.presignPut`"
-          + " + JSON answer; verified-token cache " + (param.endsWith("off") ? "off: every signature checked" : "on: a known token");
-      default -> "";
-    };
-  }
-
-  /** The RESULT line printed by wrk.lua's done(). */
-  private static Map<String, Double> wrk(Path file) throws IOException {
-    Map<String, Double> out = new LinkedHashMap<>();
     for (String line : Files.readAllLines(file)) {
       if (line.startsWith("RESULT ")) {
-        Matcher m = KV.matcher(line);
-        while (m.find()) {
-          out.put(m.group(1), Double.parseDouble(m.group(2)));
+        return kv(line);
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, Double> kv(String line) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    Matcher m = KV.matcher(line);
+    while (m.find()) {
+      out.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    return out;
+  }
+
+  private List<Map<String, Double>> samples() throws IOException {
+    List<Map<String, Double>> out = new ArrayList<>();
+    Path file = dir.resolve("soak-samples.txt");
+    if (Files.exists(file)) {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith("SAMPLE ")) {
+          Map<String, Double> s = kv(line);
+          if (s.getOrDefault("rss_kb", -1.0) >= 0) {
+            out.add(s);
+          }
         }
       }
     }
-    if (out.isEmpty()) {
-      throw new IllegalStateException(file + " has no RESULT line: did wrk run?");
-    }
     return out;
   }
 
-  /**
-   * FixedRateSimulation's assertion lines: Gatling prints each with its actual value, for the "measured" phase
-   * alone (its warm-up phase excluded), plus the whole run's failed count.
-   */
-  private static Map<String, Double> gatling(Path file, double seconds) throws IOException {
-    Map<String, Double> out = new LinkedHashMap<>();
-    Map<String, String> names = Map.of("count of all events", "count", "max of response time", "max",
-        "50th percentile of response time", "p50", "99th percentile of response time", "p99",
-        "99.9th percentile of response time", "p999");
-    Pattern line = Pattern.compile("^(measured|Global): (.+?) (?:is|are) .*\\(actual : ([0-9.E]+)\\)");
-    for (String text : Files.readAllLines(file)) {
-      Matcher m = line.matcher(text);
-      if (!m.find()) {
+  /** Non-2xx answers, failed requests and all requests sent to the current gateway, every phase. */
+  private long[] currentFailures() throws IOException {
+    long non2xx = 0;
+    long failed = 0;
+    long total = 0;
+    List<Path> files = new ArrayList<>();
+    try (var list = Files.list(dir)) {
+      list.filter(p -> p.getFileName().toString().matches("(warmup|sat|lat)-cur-.*\\.txt|soak-load\\.txt"))
+          .sorted().forEach(files::add);
+    }
+    for (Path p : files) {
+      Map<String, Double> r = result(p);
+      if (r == null) {
+        failed++; // a run without a result: counted as one failure, to be looked at
         continue;
       }
-      if (m.group(1).equals("Global") && m.group(2).equals("count of failed events")) {
-        out.put("ko", Double.parseDouble(m.group(3)));
-      } else if (m.group(1).equals("measured") && names.containsKey(m.group(2))) {
-        out.put(names.get(m.group(2)), Double.parseDouble(m.group(3)));
+      if (r.containsKey("scheduled")) { // OpenLoad: measured phase and warm-up
+        non2xx += r.get("non2xx") + r.getOrDefault("warmup_non2xx", 0.0);
+        failed += r.get("errors") + r.get("timeouts") + r.get("unsent") + r.getOrDefault("warmup_errors", 0.0);
+        total += r.get("scheduled") + Math.round(r.getOrDefault("warmup_s", 0.0) * r.getOrDefault("rate", 0.0));
+      } else { // wrk: status counts answers >= 400
+        non2xx += r.get("status_errors");
+        failed += r.get("connect_errors") + r.get("read_errors") + r.get("write_errors") + r.get("timeouts");
+        total += r.get("requests");
       }
     }
-    if (!out.containsKey("p99") || !out.containsKey("count")) {
-      throw new IllegalStateException(file + " has no figures for the measured phase: did the simulation run?");
-    }
-    out.put("rps", out.get("count") / seconds);
-    return out;
+    return new long[] {non2xx, failed, total};
   }
 
-  private static double number(String cell) {
-    String s = cell.strip().replace(",", "");
-    return s.equals("-") || s.isEmpty() ? 0 : Double.parseDouble(s);
+  /** One JMH row: its primary score and its gc.alloc.rate.norm, keyed "Class.method params". */
+  private record Jmh(String name, String param, double score, double error, String unit, double alloc) {
+    static Map<String, Jmh> read(Path file) throws IOException {
+      Map<String, Jmh> out = new LinkedHashMap<>();
+      if (!Files.exists(file)) {
+        return out;
+      }
+      List<String> lines = Files.readAllLines(file);
+      List<String[]> rows = new ArrayList<>();
+      for (String line : lines.subList(1, lines.size())) {
+        rows.add(line.replace("\"", "").split(",", -1));
+      }
+      for (String[] row : rows) {
+        String name = row[0].replace("dev.presign.bench.", "");
+        if (name.contains(":")) {
+          continue;
+        }
+        String param = params(row);
+        double alloc = rows.stream().filter(r -> r[0].endsWith(name + ":gc.alloc.rate.norm") && params(r).equals(param))
+            .mapToDouble(r -> number(r[4])).findFirst().orElse(Double.NaN);
+        out.put(name + (param.isEmpty() ? "" : " " + param),
+            new Jmh(name, param, number(row[4]), number(row[5]), row[6], alloc));
+      }
+      return out;
+    }
+
+    /** JMH's "Param: …" columns, joined: "RS256, on". */
+    private static String params(String[] row) {
+      List<String> values = new ArrayList<>();
+      for (int i = 7; i < row.length; i++) {
+        if (!row[i].isBlank()) {
+          values.add(row[i]);
+        }
+      }
+      return String.join(", ", values);
+    }
+
+    private static double number(String s) {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        return Double.NaN;
+      }
+    }
   }
 
-  private static List<String[]> jmh(Path file) throws IOException {
-    List<String[]> rows = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return rows;
+  // ---- wording ------------------------------------------------------------------------------------------------
+
+  private void row(String goal, String target, String measured, String verdict) {
+    md.append("| ").append(goal).append(" | ").append(target).append(" | ").append(measured).append(" | ")
+        .append(verdict).append(" |\n");
+  }
+
+  private static String verdict(boolean met) {
+    return met ? "**met**" : "**not met**";
+  }
+
+  private String stackLabel(String s) {
+    return s.equals("cur") ? "after `" + meta.getProperty("revision") + "`" : "before `" + meta.getProperty("baseline_rev") + "`";
+  }
+
+  private String endpointLabel(String s, String e) {
+    return e.equals("presign") ? "`POST /api/s3/presign`"
+        : "no-op `GET /health/live` (" + meta.getProperty("noop_" + s, "?") + " port)";
+  }
+
+  private String jdkName() {
+    String v = meta.getProperty("java_compare", "");
+    Matcher m = Pattern.compile("build ([0-9]+)").matcher(v);
+    return m.find() ? "JDK " + m.group(1) : "the newer JDK";
+  }
+
+  /** The runtime images the Dockerfile builds from, as it says. */
+  private static String dockerRuntime() throws IOException {
+    Path docker = Path.of("Dockerfile");
+    if (!Files.exists(docker)) {
+      return "";
     }
-    List<String> lines = Files.readAllLines(file);
-    for (String line : lines.subList(1, lines.size())) {
-      rows.add(line.replace("\"", "").split(",", -1));
-    }
-    return rows;
+    List<String> from = Files.readAllLines(docker).stream().filter(l -> l.startsWith("FROM "))
+        .map(l -> l.substring(5).replaceAll(" AS .*", "").strip()).toList();
+    return from.isEmpty() ? "" : "The Dockerfile's last stage runs on `" + from.get(from.size() - 1) + "`.";
   }
 
   /** The median over the valid runs: a run in which any request failed measured something else. */
   private static double median(List<Map<String, Double>> runs, String key) {
+    if (runs == null) {
+      return Double.NaN;
+    }
     double[] v = runs.stream().filter(BenchReport::valid).mapToDouble(r -> r.getOrDefault(key, Double.NaN))
-        .sorted().toArray();
+        .filter(d -> !Double.isNaN(d)).sorted().toArray();
     if (v.length == 0) {
       return Double.NaN;
     }
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
+  /** wrk runs with errors are left out; OpenLoad runs are kept (their failures are counted beside them). */
   private static boolean valid(Map<String, Double> run) {
-    return run.getOrDefault("ko", 0.0) == 0 && run.getOrDefault("status_errors", 0.0) == 0
-        && run.getOrDefault("connect_errors", 0.0) == 0 && run.getOrDefault("read_errors", 0.0) == 0
-        && run.getOrDefault("timeouts", 0.0) == 0;
+    return run.getOrDefault("status_errors", 0.0) == 0 && run.getOrDefault("connect_errors", 0.0) == 0
+        && run.getOrDefault("read_errors", 0.0) == 0 && (run.containsKey("scheduled") || run.getOrDefault("timeouts", 0.0) == 0);
   }
 
   private static double sum(List<Map<String, Double>> runs, String key) {
     return runs.stream().mapToDouble(r -> r.getOrDefault(key, 0.0)).sum();
   }
 
-  private static String runs(List<Map<String, Double>> runs, String key, int decimals) {
+  private static String runs(List<Map<String, Double>> runs, String key, double scale, int decimals) {
     List<String> v = new ArrayList<>();
-    runs.forEach(r -> v.add(valid(r) ? fmt(r.getOrDefault(key, Double.NaN), decimals) : "failed"));
+    runs.forEach(r -> v.add(valid(r) ? fmt(r.getOrDefault(key, Double.NaN) * scale, decimals) : "failed"));
     return "[" + String.join(", ", v) + "]";
   }
 
-  /** Gatling's 1 ms resolution makes a ratio to a 0 or 1 ms figure meaningless. */
-  private static String ratio(double a, double b) {
-    return b <= 1 ? "n/a (trivial at " + fmt(b, 0) + " ms, Gatling's resolution)" : fmt(a / b, 1) + "×";
+  /** "2.1× more" style: how many times b is a (b / a). */
+  private static String times(double a, double b) {
+    if (Double.isNaN(a) || Double.isNaN(b) || a <= 0) {
+      return "n/a";
+    }
+    return fmt(b / a, 2) + "×";
+  }
+
+  /** How the second time compares with the first: "2.67× faster" or "1.10× slower". */
+  private static String speed(double first, double second) {
+    if (Double.isNaN(first) || Double.isNaN(second) || first <= 0 || second <= 0) {
+      return "n/a";
+    }
+    return first >= second ? fmt(first / second, 2) + "× faster" : fmt(second / first, 2) + "× slower";
+  }
+
+  private static String pct(double v) {
+    return (v >= 0 ? "+" : "") + fmt(100 * v, 1) + " %";
+  }
+
+  /** " ± error", or nothing when JMH gave none (a single iteration). */
+  private static String pm(double error) {
+    return Double.isNaN(error) ? "" : " ± " + fmt(error, 2);
   }
 
   private static String ms(double millis) {
-    return fmt(millis, millis < 10 ? 2 : 1) + " ms";
+    return Double.isNaN(millis) ? NOT : fmt(millis, millis < 10 ? 2 : 1) + " ms";
+  }
+
+  private static String ms3(Double micros) {
+    if (micros == null || Double.isNaN(micros)) {
+      return "";
+    }
+    double m = micros / 1000;
+    return fmt(m, m < 1 ? 3 : m < 100 ? 2 : 0);
   }
 
   private static String fmt(double v, int decimals) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "n/a";
+    }
     return String.format(Locale.ROOT, decimals == 0 ? "%,.0f" : "%,." + decimals + "f", v);
+  }
+
+  private static String describe(String name, String param) {
+    return switch (name) {
+      case "SigningBenchmark.sdkPresignPut" -> "AWS SDK `S3Presigner.presignPutObject` alone";
+      case "SigningBenchmark.urlSignerPresignPut" -> "gateway `UrlSigner.presignPut` (snapshot credentials, TTL cap, headers)";
+      case "SigningBenchmark.presignBatch" -> "N = " + param + " URLs signed in one call (score per batch)";
+      case "JwtBenchmark.authenticate" -> "vertx-auth-jwt `JWTAuth.authenticate`, " + param;
+      case "HandlerBenchmark.handle" -> "body parse + `TokenVerifier.verify` + `KeyPolicy.plan` + `UrlSigner.presignPut`"
+          + " + JSON answer; verified-token cache " + (param.endsWith("off") ? "off: every signature checked" : "on: a known token");
+      default -> "";
+    };
   }
 }

@@ -440,6 +440,9 @@ public final class OpenLoad {
         lastSweep = now;
       }
       if (sendDone && inFlight.get() == 0 || now > drainDeadline) {
+        if (interval > 0 && windowOk + windowBad > 0) {
+          printWindow(Math.min(duration, (now - measureStart) / 1e9)); // the last, maybe shorter, window
+        }
         return;
       }
     }
