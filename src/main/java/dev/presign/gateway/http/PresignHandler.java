@@ -1,5 +1,6 @@
 package dev.presign.gateway.http;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
@@ -16,6 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /** POST /api/s3/presign: policy decides the key, the signer signs it, the answer lists what to send. */
 final class PresignHandler {
+  private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
+
   private final KeyPolicy policy;
   private final UrlSigner signer;
   private final GatewayMetrics metrics;
@@ -36,15 +39,37 @@ final class PresignHandler {
     long start = System.nanoTime();
     PresignedUpload upload = signer.presignPut(plan);
     metrics.signing(System.nanoTime() - start);
-    JsonObject headers = new JsonObject();
-    upload.forEachHeader(headers::put);
-    JsonObject answer = new JsonObject()
-        .put("key", upload.key())
-        .put("uploadUrl", upload.url())
-        .put("method", "PUT")
-        .put("headers", headers)
-        .put("expiresAt", upload.expiresAt().toString());
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, ApiVerticle.APPLICATION_JSON).end(answer.toBuffer());
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, ApiVerticle.APPLICATION_JSON).end(answer(upload));
+  }
+
+  /**
+   * {@code {"key":…,"uploadUrl":…,"method":"PUT","headers":{…},"expiresAt":…}}, written directly (no JSON tree):
+   * the same text a JsonObject would encode.
+   */
+  static String answer(PresignedUpload upload) {
+    StringBuilder json = new StringBuilder(upload.url().length() + upload.key().length() + 256);
+    json.append("{\"key\":");
+    string(json, upload.key());
+    json.append(",\"uploadUrl\":");
+    string(json, upload.url());
+    json.append(",\"method\":\"PUT\",\"headers\":{");
+    int start = json.length();
+    upload.forEachHeader((name, value) -> {
+      if (json.length() > start) {
+        json.append(',');
+      }
+      string(json, name);
+      json.append(':');
+      string(json, value);
+    });
+    json.append("},\"expiresAt\":\"").append(upload.expiresAt()).append("\"}");
+    return json.toString();
+  }
+
+  private static void string(StringBuilder json, String value) {
+    json.append('"');
+    JSON_STRINGS.quoteAsString(value, json);
+    json.append('"');
   }
 
   static UploadRequest parse(RoutingContext ctx) {

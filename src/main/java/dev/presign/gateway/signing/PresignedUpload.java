@@ -13,7 +13,7 @@ public final class PresignedUpload {
   private final Instant expiresAt;
 
   /** {@code signed}: the value of each {@link SignedHeader} by ordinal, null where not signed. */
-  PresignedUpload(String key, String url, String[] signed, Instant expiresAt) {
+  public PresignedUpload(String key, String url, String[] signed, Instant expiresAt) {
     this.key = key;
     this.url = url;
     this.signed = signed;

@@ -154,6 +154,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void server_side_encryption_is_off_by_default_and_read_when_set() {
+    assertThat(GatewayConfig.fromEnv(production()).s3().sse()).isNull();
+    GatewayConfig.S3 kms = GatewayConfig.fromEnv(production("S3_SSE", "aws:kms",
+        "S3_SSE_KMS_KEY_ID", "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")).s3();
+    assertThat(kms.sse()).isEqualTo("aws:kms");
+    assertThat(kms.sseKmsKeyId()).endsWith("1234567890ab");
+    assertThat(GatewayConfig.fromEnv(production("S3_SSE", "AES256")).s3().sse()).isEqualTo("AES256");
+    assertThat(GatewayConfig.fromEnv(production("S3_SSE", "none")).s3().sse()).isNull();
+  }
+
+  @Test
+  void refuses_unknown_encryption_and_a_kms_key_without_kms() {
+    assertThat(errors(production("S3_SSE", "aes256")))
+        .containsExactly("S3_SSE=aes256 must be none, AES256 or aws:kms");
+    assertThat(errors(production("S3_SSE", "AES256", "S3_SSE_KMS_KEY_ID", "alias/uploads")))
+        .containsExactly("S3_SSE_KMS_KEY_ID is only used with S3_SSE=aws:kms");
+    assertThat(errors(production("S3_SSE", "aws:kms", "S3_SSE_KMS_KEY_ID", "alias/up loads")))
+        .containsExactly("S3_SSE_KMS_KEY_ID must be a KMS key id, alias or ARN");
+  }
+
+  @Test
   void refuses_hmac_secret_under_256_bits() {
     assertThat(errors(production("JWT_JWKS_URL", null, "JWT_HMAC_SECRET", "0123456789abcdef0123456789abcde")))
         .containsExactly("JWT_HMAC_SECRET has 248 bits; at least 256 bits (32 bytes) are required");

@@ -165,6 +165,31 @@ class PresignS3IT {
   }
 
   @Test
+  void with_server_side_encryption_configured_the_url_signs_it_and_a_put_sending_it_gets_200_with_both_signers() {
+    for (String signer : new String[] {"fast", "sdk"}) {
+      Map<String, String> env = TestGateway.env(issuer, s3.endpoint());
+      env.put("S3_SIGNER", signer);
+      env.put("S3_SSE", "AES256");
+      try (TestGateway encrypting = TestGateway.start(env)) {
+        byte[] body = ("encrypted by " + signer).getBytes(StandardCharsets.UTF_8);
+        JsonObject answer = presign(encrypting, new JsonObject().put("filename", "sse.txt")
+            .put("contentType", "text/plain").put("size", body.length));
+        assertThat(answer.getJsonObject("headers").getString("x-amz-server-side-encryption")).as(signer)
+            .isEqualTo("AES256");
+        assertThat(answer.getString("uploadUrl")).as(signer).contains("x-amz-server-side-encryption");
+        HttpResponse<String> put = put(answer.getString("uploadUrl"), headersOf(answer), body);
+        assertThat(put.statusCode()).as(signer + ": " + put.body()).isEqualTo(200);
+        assertThat(read(answer.getString("key"))).isEqualTo(body);
+
+        // The seed's row: a bucket that requires SSE sees a PUT without the header; the signature refuses it.
+        Map<String, String> withoutSse = headersOf(answer);
+        withoutSse.remove("x-amz-server-side-encryption");
+        assertThat(put(answer.getString("uploadUrl"), withoutSse, body).statusCode()).as(signer).isEqualTo(403);
+      }
+    }
+  }
+
+  @Test
   void a_key_under_another_users_prefix_is_refused_by_the_gateway() {
     HttpResponse<String> r = gw.presign(token, new JsonObject().put("filename", "x.txt").put("prefix", "users/bob/"));
     assertThat(assertProblem(r, 403).getString("rule")).isEqualTo("key-prefix");
