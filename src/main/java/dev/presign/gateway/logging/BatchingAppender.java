@@ -5,8 +5,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -67,8 +65,8 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
       return;
     }
     if (out == null) {
-      // stdout's own descriptor, not System.out: that PrintStream flushes (one write call) per event.
-      out = new FileOutputStream(FileDescriptor.out);
+      // System.out flushes (a write call) on every write it is given: it gets one write per batch.
+      out = System.out;
     }
     out = new BufferedOutputStream(out, 64 * 1024);
     stopping = false;

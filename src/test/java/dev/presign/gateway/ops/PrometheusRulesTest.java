@@ -60,7 +60,7 @@ class PrometheusRulesTest {
     List<Map<String, Object>> alerts = alerts();
     assertThat(alerts).extracting(a -> a.get("alert")).containsExactlyInAnyOrder("PresignErrorRatioHigh",
         "PresignLatencySLOBurn", "PresignCredentialsExpiringSoon", "PresignJwksRefreshFailing",
-        "PresignTooFewReadyPods", "PresignDown");
+        "PresignLogEventsDropped", "PresignTooFewReadyPods", "PresignDown");
     for (Map<String, Object> alert : alerts) {
       assertThat(str(alert, "labels", "severity")).as("%s severity", alert.get("alert")).isIn("critical", "warning");
       assertThat(map(alert, "annotations")).as("%s annotations", alert.get("alert"))
