@@ -1,5 +1,9 @@
 package dev.presign.gateway.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.metrics.GatewayMetrics;
@@ -11,12 +15,14 @@ import dev.presign.gateway.signing.PresignedUpload;
 import dev.presign.gateway.signing.UrlSigner;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 
 /** POST /api/s3/presign: policy decides the key, the signer signs it, the answer lists what to send. */
 final class PresignHandler {
+  /** Duplicate members are errors: one body must not read as two different requests. */
+  private static final JsonFactory BODY_JSON = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
 
   private final KeyPolicy policy;
@@ -72,57 +78,70 @@ final class PresignHandler {
     json.append('"');
   }
 
+  /**
+   * Reads the body's fields in one streaming pass (no JSON tree). Strict: one JSON object, nothing after it, no
+   * member twice; unknown members are skipped, and null counts as absent.
+   */
   static UploadRequest parse(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx);
-    return new UploadRequest(
-        string(body, "filename", true),
-        string(body, "contentType", false),
-        wholeNumber(body, "size"),
-        string(body, "checksumSha256", false),
-        string(body, "prefix", false));
-  }
-
-  static JsonObject jsonBody(RoutingContext ctx) {
     Buffer buffer = ctx.body().buffer();
     if (buffer == null || buffer.length() == 0) {
       throw PolicyException.invalid("body", "the request body must be a JSON object");
     }
-    try {
-      Object value = buffer.toJsonValue();
-      if (value instanceof JsonObject object) {
-        return object;
+    String filename = null;
+    String contentType = null;
+    Long size = null;
+    String checksum = null;
+    String prefix = null;
+    try (JsonParser p = BODY_JSON.createParser(buffer.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw PolicyException.invalid("body", "the request body must be a JSON object");
       }
-    } catch (DecodeException e) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "filename" -> filename = string(p, value, field);
+          case "contentType" -> contentType = string(p, value, field);
+          case "size" -> size = wholeNumber(p, value, field);
+          case "checksumSha256" -> checksum = string(p, value, field);
+          case "prefix" -> prefix = string(p, value, field);
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw PolicyException.invalid("body", "the request body is not valid JSON");
+      }
+    } catch (IOException e) { // JsonProcessingException included: syntax, duplicate member, trailing data
       throw PolicyException.invalid("body", "the request body is not valid JSON");
     }
-    throw PolicyException.invalid("body", "the request body must be a JSON object");
+    if (filename == null) {
+      throw PolicyException.invalid("filename", "filename is required");
+    }
+    if (filename.isBlank()) {
+      throw PolicyException.invalid("filename", "filename must not be empty");
+    }
+    return new UploadRequest(filename, contentType, size, checksum, prefix);
   }
 
-  static String string(JsonObject body, String field, boolean required) {
-    Object v = body.getValue(field);
-    if (v == null) {
-      if (required) {
-        throw PolicyException.invalid(field, field + " is required");
-      }
+  private static String string(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
       return null;
     }
-    if (!(v instanceof String s)) {
+    if (value != JsonToken.VALUE_STRING) {
+      p.skipChildren();
       throw PolicyException.invalid(field, field + " must be a string");
     }
-    if (required && s.isBlank()) {
-      throw PolicyException.invalid(field, field + " must not be empty");
-    }
-    return s;
+    return p.getText();
   }
 
-  static Long wholeNumber(JsonObject body, String field) {
-    Object v = body.getValue(field);
-    if (v == null) {
+  private static Long wholeNumber(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
       return null;
     }
-    if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).longValue();
+    if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue();
     }
+    p.skipChildren();
     throw PolicyException.invalid(field, field + " must be a whole number of bytes");
   }
 }

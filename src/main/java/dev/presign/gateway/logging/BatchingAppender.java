@@ -65,8 +65,24 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
       return;
     }
     if (out == null) {
-      // System.out flushes (a write call) on every write it is given: it gets one write per batch.
-      out = System.out;
+      // Whatever System.out is when a batch is written (as logback's console appender does); it flushes, one
+      // write call, on every write it is given: it gets one per batch.
+      out = new OutputStream() {
+        @Override
+        public void write(int b) {
+          System.out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          System.out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() {
+          System.out.flush();
+        }
+      };
     }
     out = new BufferedOutputStream(out, 64 * 1024);
     stopping = false;
