@@ -61,7 +61,11 @@ public final class ApiVerticle extends VerticleBase {
         .setPort(deps.config().http().port())
         .setHost("0.0.0.0")
         // Nothing legitimate idles this long; a stalled client gives its connection back.
-        .setIdleTimeout(60));
+        .setIdleTimeout(60)
+        // No WebSockets here: without compression offers Netty's extension handler leaves the pipeline, so
+        // no request or response passes through it.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false));
     return server.requestHandler(setupRouter()).invalidRequestHandler(ApiVerticle::rejectInvalid)
         .listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));

@@ -74,8 +74,23 @@ final class PresignHandler {
 
   private static void string(StringBuilder json, String value) {
     json.append('"');
-    JSON_STRINGS.quoteAsString(value, json);
+    if (needsEscaping(value)) {
+      JSON_STRINGS.quoteAsString(value, json);
+    } else {
+      json.append(value); // the usual case (a URL, most keys): one copy instead of a character-by-character pass
+    }
     json.append('"');
+  }
+
+  /** True when JSON needs an escape in {@code value}: a quote, a backslash or a control character. */
+  private static boolean needsEscaping(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
