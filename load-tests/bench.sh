@@ -20,8 +20,9 @@
 #      GET /health/live on the API port (same server and router as presign) where the gateway has it there, else
 #      on the management port (the baseline bac23dc); the report says which;
 #   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
-#      REPEATS times, alternating the same four: OpenLoad (load-tests/bench/OpenLoad.java, open model),
-#      LAT_WARMUP_SECONDS unmeasured then LAT_SECONDS measured;
+#      REPEATS times, alternating the same four (and the baseline's presign at LAT_FRACTION of its own saturation,
+#      which it can sustain): OpenLoad (load-tests/bench/OpenLoad.java, open model), LAT_WARMUP_SECONDS unmeasured
+#      then LAT_SECONDS measured;
 #   6. stops the baseline; soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
 #      SOAK_RATE) with OpenLoad, sampling the gateway's RSS (/proc/<pid>/status VmRSS) and heap used
 #      (jvm_memory_used_bytes{area="heap"} on /metrics) every SOAK_SAMPLE seconds;
@@ -41,6 +42,7 @@
 #     far below the per-caller rate limit)
 #   LAT_SECONDS=10 LAT_WARMUP_SECONDS=5 (OpenLoad's unmeasured start, at the same rate) LAT_FRACTION=0.5
 #     LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) LAT_MAX_CONNECTIONS=256 (OpenLoad's pool bound)
+#     LAT_BASELINE_OWN=1 (also the baseline's presign at LAT_FRACTION of its own saturation; 0: not)
 #   BASELINE_REV=bac23dc (the last commit before the speed work; empty: no baseline)
 #   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
 #   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" JMH_INCLUDE (benchmark regexp) SKIP_JMH=1
@@ -62,6 +64,7 @@ LAT_SECONDS=${LAT_SECONDS:-10}
 LAT_WARMUP_SECONDS=${LAT_WARMUP_SECONDS:-5}
 LAT_FRACTION=${LAT_FRACTION:-0.5}
 LAT_MAX_CONNECTIONS=${LAT_MAX_CONNECTIONS:-256}
+LAT_BASELINE_OWN=${LAT_BASELINE_OWN:-1}
 USERS=${USERS:-500}
 BASELINE_REV=${BASELINE_REV-bac23dc}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
@@ -133,7 +136,7 @@ meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 for k in REPEATS WARMUP_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
-  LAT_MAX_CONNECTIONS USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
+  LAT_MAX_CONNECTIONS LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
 meta gateway_env "${GATEWAY_ENV:-}"
@@ -210,19 +213,30 @@ for r in $(seq 1 "$REPEATS"); do
   done
 done
 
-median_rps=$(cat "$RESULTS"/sat-cur-presign-*.txt | grep -o ' rps=[0-9.]*' | cut -d= -f2 | sort -g \
-  | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-rate=${LAT_RATE:-$(awk -v m="$median_rps" -v f="$LAT_FRACTION" 'BEGIN {r = int(m * f); print (r < 1 ? 1 : r)}')}
+median_of() { cat "$@" | grep -o ' rps=[0-9.]*' | cut -d= -f2 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+fraction_of() { awk -v m="$1" -v f="$2" 'BEGIN {r = int(m * f); print (r < 1 ? 1 : r)}'; }
+median_rps=$(median_of "$RESULTS"/sat-cur-presign-*.txt)
+rate=${LAT_RATE:-$(fraction_of "$median_rps" "$LAT_FRACTION")}
 meta lat_rate "$rate"
 say "current presign saturation median ${median_rps} req/s; fixed rate for latency: ${rate} req/s"
+# The baseline's presign also at LAT_FRACTION of its own saturation: at the current gateway's rate it may not keep up.
+own=()
+if [[ -n "$BASELINE_REV" && $LAT_BASELINE_OWN != 0 ]]; then
+  base_rate=$(fraction_of "$(median_of "$RESULTS"/sat-base-presign-*.txt)" "$LAT_FRACTION")
+  meta lat_rate_base_own "$base_rate"
+  own=(base:presign-own)
+  say "baseline presign also at ${base_rate} req/s, $LAT_FRACTION of its own saturation"
+fi
 
 for r in $(seq 1 "$REPEATS"); do
-  for s in "${stacks[@]}"; do
-    for e in presign noop; do
-      openload_run "$s" "$e" "$rate" "$LAT_WARMUP_SECONDS" "$LAT_SECONDS" "$RESULTS/lat-$s-$e-$r.txt"
-      say "fixed rate $s $e #$r: $(grep -o ' p50_us=[0-9]*\| p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*\| waited=[0-9]*' \
-        "$RESULTS/lat-$s-$e-$r.txt" | tr -d '\n')"
-    done
+  runs=()
+  for s in "${stacks[@]}"; do runs+=("$s:presign" "$s:noop"); done
+  for run in "${runs[@]}" "${own[@]}"; do
+    s=${run%%:*} e=${run#*:} at=$rate
+    [[ $e == presign-own ]] && at=$base_rate
+    openload_run "$s" "${e%-own}" "$at" "$LAT_WARMUP_SECONDS" "$LAT_SECONDS" "$RESULTS/lat-$s-$e-$r.txt"
+    say "fixed rate $s $e #$r ($at req/s): $(grep RESULT "$RESULTS/lat-$s-$e-$r.txt" \
+      | grep -o ' p50_us=[0-9]*\| p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*\| timeouts=[0-9]*\| waited=[0-9]*' | tr -d '\n')"
   done
 done
 meta loadavg_end_http "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -266,6 +280,7 @@ if ((SOAK_SECONDS > 0)); then
   done
   wait "$STACK_CHILD" || echo "   (OpenLoad failed: see $RESULTS/soak-load.txt)"
   STACK_CHILD=
+  if ((next <= SOAK_SECONDS)); then sample "$SOAK_SECONDS"; fi # the load ended just before the last sample was due
   say "soak done: $(grep RESULT "$RESULTS/soak-load.txt" | grep -o ' p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*' | tr -d '\n');" \
     "RSS (MiB): $(sed 's/.*rss_kb=\([-0-9]*\).*/\1/' "$RESULTS/soak-samples.txt" | awk '{printf "%s%.0f", (NR > 1 ? " " : ""), $1 / 1024}')"
 fi
