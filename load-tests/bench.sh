@@ -13,8 +13,9 @@
 #      load-tests/target/baseline-<rev> (reused when there) and built there with mvn package;
 #   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
 #      each stack's /dev/token (each dev issuer makes its own key at start);
-#   3. warms each up: WARMUP_SECONDS of presigns (C2 is busy for the first ~30 s of load on this kind of machine),
-#      then 5 s of no-ops;
+#   3. warms each up: WARMUP_SECONDS of presigns, then more in WARMUP_STEP_SECONDS runs until two in a row agree
+#      within 10 % (at most WARMUP_MAX_SECONDS in all), then 5 s of no-ops. C2 keeps compiling for the first 30-40 s
+#      of presign load on this kind of machine, the baseline for about a minute: its throughput more than doubles;
 #   4. saturation throughput, REPEATS times, alternating current presign, current no-op, baseline presign,
 #      baseline no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS each. The no-op is
 #      GET /health/live on the API port (same server and router as presign) where the gateway has it there, else
@@ -38,8 +39,8 @@
 # each request's intended send time; it reports its own CPU per request and how late it sent.
 #
 # Env (defaults):
-#   REPEATS=3 WARMUP_SECONDS=35 SAT_SECONDS=10 WRK_THREADS=1 WRK_CONNECTIONS=32 USERS=500 (distinct callers, each
-#     far below the per-caller rate limit)
+#   REPEATS=3 WARMUP_SECONDS=30 WARMUP_STEP_SECONDS=10 WARMUP_MAX_SECONDS=120 SAT_SECONDS=10 WRK_THREADS=1
+#     WRK_CONNECTIONS=32 USERS=500 (distinct callers, each far below the per-caller rate limit)
 #   LAT_SECONDS=10 LAT_WARMUP_SECONDS=5 (OpenLoad's unmeasured start, at the same rate) LAT_FRACTION=0.5
 #     LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) LAT_MAX_CONNECTIONS=256 (OpenLoad's pool bound)
 #     LAT_BASELINE_OWN=1 (also the baseline's presign at LAT_FRACTION of its own saturation; 0: not)
@@ -56,7 +57,9 @@ source "$(dirname "$0")/lib/stack.sh"
 cd "$STACK_ROOT"
 
 REPEATS=${REPEATS:-3}
-WARMUP_SECONDS=${WARMUP_SECONDS:-35}
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
+WARMUP_STEP_SECONDS=${WARMUP_STEP_SECONDS:-10}
+WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS:-120}
 SAT_SECONDS=${SAT_SECONDS:-10}
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
@@ -135,7 +138,7 @@ meta kernel "$(uname -sr)"
 meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-for k in REPEATS WARMUP_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
+for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
   LAT_MAX_CONNECTIONS LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
@@ -198,8 +201,19 @@ for s in "${stacks[@]}"; do
 done
 
 for s in "${stacks[@]}"; do
-  say "warming up $s: ${WARMUP_SECONDS}s of presigns, 5s of no-ops"
+  say "warming up $s: ${WARMUP_SECONDS}s of presigns, then ${WARMUP_STEP_SECONDS}s runs until two agree within 10 % (at most ${WARMUP_MAX_SECONDS}s)"
   wrk_run "$s" presign "$WARMUP_SECONDS" "$RESULTS/warmup-$s-presign.txt"
+  warmed=$WARMUP_SECONDS n=0 prev=
+  while ((warmed + WARMUP_STEP_SECONDS <= WARMUP_MAX_SECONDS)); do
+    n=$((n + 1))
+    wrk_run "$s" presign "$WARMUP_STEP_SECONDS" "$RESULTS/warmup-$s-presign-$n.txt"
+    warmed=$((warmed + WARMUP_STEP_SECONDS))
+    now_rps=$(grep -o ' rps=[0-9.]*' "$RESULTS/warmup-$s-presign-$n.txt" | cut -d= -f2)
+    echo "   warm-up $s presign +${WARMUP_STEP_SECONDS}s: ${now_rps} req/s"
+    if [[ -n $prev ]] && awk -v a="$prev" -v b="$now_rps" 'BEGIN {exit !(b > 0.9 * a && b < 1.1 * a)}'; then break; fi
+    prev=$now_rps
+  done
+  meta "warmup_seconds_$s" "$warmed"
   wrk_run "$s" noop 5 "$RESULTS/warmup-$s-noop.txt"
   grep -H RESULT "$RESULTS/warmup-$s-presign.txt" "$RESULTS/warmup-$s-noop.txt" | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
 done

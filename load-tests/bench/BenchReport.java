@@ -280,8 +280,12 @@ public class BenchReport {
     md.append("; API verticles: ").append(meta.getProperty("http_instances"))
         .append(", default JVM flags, log (an audit line per request) to a file")
         .append(meta.getProperty("gateway_env", "").isBlank() ? "" : ", extra environment `" + meta.getProperty("gateway_env") + "`")
-        .append(". Both warmed up with ").append(meta.getProperty("WARMUP_SECONDS")).append(" s of presigns and 5 s")
-        .append(" of no-ops before any measurement |\n")
+        .append(". Each warmed up before any measurement: presigns until two ").append(meta.getProperty(
+            "WARMUP_STEP_SECONDS", "10")).append(" s runs in a row agreed within 10 % (at least ")
+        .append(meta.getProperty("WARMUP_SECONDS")).append(" s, at most ").append(meta.getProperty("WARMUP_MAX_SECONDS", "?"))
+        .append(" s; took ").append(meta.getProperty("warmup_seconds_cur", "?")).append(" s after")
+        .append(baseline ? ", " + meta.getProperty("warmup_seconds_base", "?") + " s before" : "")
+        .append("), then 5 s of no-ops |\n")
         .append("| No-op | `GET /health/live`: after on the ").append(meta.getProperty("noop_cur", "?")).append(" port");
     if (baseline) {
       md.append(", before on the ").append(meta.getProperty("noop_base", "?")).append(" port");
@@ -406,7 +410,7 @@ public class BenchReport {
         .append(" is smaller. Presign / no-op at the same rate, after: p50 ")
         .append(times(median(lat.get("cur-noop"), "p50_us"), median(lat.get("cur-presign"), "p50_us"))).append(", p99 ")
         .append(times(median(lat.get("cur-noop"), "p99_us"), median(lat.get("cur-presign"), "p99_us")));
-    if (baseline && !lat.get("base-presign").isEmpty()) {
+    if (baseline && !lat.get("base-presign").isEmpty() && !behind(lat.get("base-presign"))) {
       md.append("; before: p50 ")
           .append(times(median(lat.get("base-noop"), "p50_us"), median(lat.get("base-presign"), "p50_us")))
           .append(", p99 ").append(times(median(lat.get("base-noop"), "p99_us"), median(lat.get("base-presign"), "p99_us")));
@@ -561,7 +565,7 @@ public class BenchReport {
         .append(" them when missing and run as root). The header of `load-tests/bench.sh` and `load-tests/README.md`")
         .append(" list every knob. For a quieter figure, run it on an idle machine and compare ratios rather than")
         .append(" absolute numbers across machines.\n\n### Commands of this run\n\nSettings: ");
-    for (String k : List.of("REPEATS", "WARMUP_SECONDS", "SAT_SECONDS", "WRK_THREADS", "WRK_CONNECTIONS", "LAT_SECONDS",
+    for (String k : List.of("REPEATS", "WARMUP_SECONDS", "WARMUP_STEP_SECONDS", "WARMUP_MAX_SECONDS", "SAT_SECONDS", "WRK_THREADS", "WRK_CONNECTIONS", "LAT_SECONDS",
         "LAT_WARMUP_SECONDS", "LAT_FRACTION", "LAT_MAX_CONNECTIONS", "USERS", "BASELINE_REV", "SOAK_SECONDS",
         "SOAK_FRACTION", "SOAK_SAMPLE", "JMH_ARGS", "OPENLOAD_JAVA_OPTS")) {
       md.append('`').append(k).append('=').append(meta.getProperty(k, "")).append("` ");

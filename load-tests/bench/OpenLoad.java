@@ -44,8 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arrivals follow a fixed schedule, request k at start + k / rate, whatever the answers do (open model), and
  * every latency is measured from the request's <em>intended</em> send time, so a stall of the server (or of this
  * generator) is charged to every request that should have gone out during it: no coordinated omission. Requests
- * go over keep-alive connections, one request in flight per connection; when all are busy a new one is opened, up
- * to {@code --max-connections}, past which requests wait, in order, for the next free one. Latencies land in a
+ * go over keep-alive connections, one request in flight per connection, idle ones taken in turn (first in, first
+ * out: a last-in-first-out pool would keep a few hot connections, which may all sit on one of the server's event
+ * loops); when all are busy a new one is opened, up to {@code --max-connections}, past which requests wait, in
+ * order, for the next free one. Latencies land in a
  * log-linear histogram: exact to the microsecond below 2,048 µs, within 0.1 % above.
  *
  * <p>Requests are built once, before the clock starts, like wrk.lua's pool: presign bodies
@@ -197,7 +199,7 @@ public final class OpenLoad {
   private void run() throws Exception {
     selector = Selector.open();
     for (int i = 0; i < Math.min(initialConnections, maxConnections); i++) {
-      idle.push(connect());
+      idle.addLast(connect());
     }
     intervalNs = 1e9 / rate;
     warmupCount = Math.round(warmup * rate);
@@ -297,7 +299,7 @@ public final class OpenLoad {
       maxLagNs = lag;
     }
     if (backlogSize == 0) {
-      Conn c = idle.poll();
+      Conn c = idle.pollFirst();
       if (c == null && open.get() < maxConnections) {
         c = tryConnect();
       }
@@ -315,7 +317,7 @@ public final class OpenLoad {
 
   private void serveBacklog() {
     while (backlogSize > 0) {
-      Conn c = idle.poll();
+      Conn c = idle.pollFirst();
       if (c == null && open.get() < maxConnections) {
         c = tryConnect();
       }
@@ -440,8 +442,9 @@ public final class OpenLoad {
         lastSweep = now;
       }
       if (sendDone && inFlight.get() == 0 || now > drainDeadline) {
-        if (interval > 0 && windowOk + windowBad > 0) {
-          printWindow(Math.min(duration, (now - measureStart) / 1e9)); // the last, maybe shorter, window
+        long measureEnd = measureStart + (long) (duration * 1e9);
+        if (interval > 0 && windowOk + windowBad > 0 && nextWindow - (long) (interval * 1e9) < measureEnd) {
+          printWindow(duration); // the last, shorter window of the measured phase (answers drained after it too)
         }
         return;
       }
@@ -476,7 +479,7 @@ public final class OpenLoad {
       if (c.closeAfter) {
         close(c);
       } else {
-        idle.push(c);
+        idle.addLast(c); // FIFO: every open connection takes its turn, so the load spreads over the server's event loops
       }
       if (backlogSize > 0) {
         LockSupport.unpark(sender);
