@@ -204,9 +204,9 @@ public class BenchReport {
       if (baseline && !lat.get("base-presign").isEmpty()) {
         List<Map<String, Double>> same = lat.get("base-presign");
         boolean behind = behind(same);
-        m += "; before at " + fmt(rate, 0) + " req/s: " + (behind ? "did not keep up ("
-            + fmt(median(same, "achieved_rps"), 0) + " answers/s, " + fmt(sum(same, "timeouts") + sum(same, "unsent"), 0)
-            + " failed)" : "p99 " + ms(median(same, "p99_us") / 1000));
+        m += "; before at " + fmt(rate, 0) + " req/s: " + (behind ? "did not keep up (" + fmt(median(same, "achieved_rps"), 0)
+            + " answers/s, " + fmt(sum(same, "timeouts") + sum(same, "unsent"), 0) + " failed, median latency "
+            + ms(median(same, "p50_us") / 1000) + ")" : "p99 " + ms(median(same, "p99_us") / 1000));
       }
       row("4 latency at half load", "p99 ≤ 10 ms at half of the presign saturation", m,
           half ? verdict(p99 <= 10 && !behind(lp))
@@ -775,6 +775,9 @@ public class BenchReport {
   private static String speed(double first, double second) {
     if (Double.isNaN(first) || Double.isNaN(second) || first <= 0 || second <= 0) {
       return "n/a";
+    }
+    if (Math.abs(first / second - 1) < 0.02) {
+      return "about the same";
     }
     return first >= second ? fmt(first / second, 2) + "× faster" : fmt(second / first, 2) + "× slower";
   }
