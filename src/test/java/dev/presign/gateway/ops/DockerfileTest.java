@@ -17,7 +17,7 @@ class DockerfileTest {
   @Test
   void builds_in_a_maven_stage_and_runs_on_a_jre_stage() throws IOException {
     assertThat(instructions()).filteredOn(l -> l.startsWith("FROM "))
-        .containsExactly("FROM maven:3.9-eclipse-temurin-17 AS build", "FROM eclipse-temurin:17-jre");
+        .containsExactly("FROM maven:3.9-eclipse-temurin-17 AS build", "FROM eclipse-temurin:25-jre");
     assertThat(instructions()).contains("COPY --from=build /build/target/presign-gateway.jar /app/presign-gateway.jar");
   }
 
@@ -39,7 +39,7 @@ class DockerfileTest {
     assertThat(lines).anyMatch(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=") && l.contains("-XX:MaxRAMPercentage=75")
         && l.contains("-XX:+ExitOnOutOfMemoryError"));
     // USER comes after the last FROM, so it applies to the runtime image.
-    assertThat(lines.indexOf("USER 10001:10001")).isGreaterThan(lines.indexOf("FROM eclipse-temurin:17-jre"));
+    assertThat(lines.indexOf("USER 10001:10001")).isGreaterThan(lines.indexOf("FROM eclipse-temurin:25-jre"));
   }
 
   @Test
