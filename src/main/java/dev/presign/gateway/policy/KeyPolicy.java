@@ -24,8 +24,11 @@ public final class KeyPolicy {
   private static final Pattern MEDIA_TYPE = Pattern.compile(
       "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
 
-  /** Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop). */
-  private static final int SEEDS = 64;
+  /**
+   * Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop): enough for
+   * every event loop (Vert.x makes 2 per CPU) with room to spare.
+   */
+  private static final int SEEDS = Math.max(64, 4 * Runtime.getRuntime().availableProcessors());
 
   private final GatewayConfig.Uploads config;
   private final String templateHead;
