@@ -100,11 +100,11 @@ public final class UrlSigner implements AutoCloseable {
     AwsCredentials signing = credentials.resolveCredentials();
     Instant now = clock.instant();
     long seconds = lifetimeSeconds(signing, now);
-    long epochSecond = now.getEpochSecond();
-    String[] signed = signedHeaders(plan);
     if (fast != null) {
-      String url = fast.get().presignPut(plan.key(), signed, signing, Instant.ofEpochSecond(epochSecond), seconds);
-      return new PresignedUpload(plan.key(), url, signed, Instant.ofEpochSecond(epochSecond + seconds));
+      // The signer reads whole seconds of the clock; the answer's expiry is counted from the same second.
+      String[] signed = signedHeaders(plan);
+      String url = fast.get().presignPut(plan.key(), signed, signing, now, seconds);
+      return new PresignedUpload(plan.key(), url, signed, Instant.ofEpochSecond(now.getEpochSecond() + seconds));
     }
     PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(plan.key());
     if (plan.contentType() != null) {

@@ -26,7 +26,6 @@ class SigV4PresignerTest {
   @Test
   void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_and_header_sets() {
     SigV4Presigner reused = new SigV4Presigner(TARGET, "eu-west-1");
-    int compared = 0;
     for (Instant now : CLOCK) {
       for (AwsCredentials credentials : CREDENTIALS) {
         for (String[] headers : headerSets()) {
@@ -34,11 +33,9 @@ class SigV4PresignerTest {
               .presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300);
           assertThat(reused.presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300))
               .isEqualTo(expected);
-          compared++;
         }
       }
     }
-    assertThat(compared).isEqualTo(CLOCK.size() * CREDENTIALS.size() * headerSets().size());
   }
 
   @Test
