@@ -136,7 +136,7 @@ meta cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 meta memory "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
 meta kernel "$(uname -sr)"
 meta java "$(java -version 2>&1 | sed -n 2p)"
-meta wrk "$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+meta wrk "$(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
   LAT_MAX_CONNECTIONS LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do

@@ -56,7 +56,7 @@ wait "$load" || rc=$?
   echo "# Soak run $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "$rate presigns/s for $seconds s from $users subjects (Gatling FixedRateSimulation, open model), against the"
-  echo "local stack on one machine ($(nproc) cores, $(java -version 2>&1 | head -1)). Gatling exit status: $rc."
+  echo "local stack on one machine ($(nproc) cores, $(java -version 2>&1 | sed -n 1p)). Gatling exit status: $rc."
   echo
   cat "$out/samples.md"
   echo
