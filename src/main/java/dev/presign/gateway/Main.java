@@ -48,7 +48,8 @@ public final class Main {
         LOG.info("presign-gateway stopped");
         JsonLayout.flushAndStop();
       }, "shutdown"));
-      LOG.info("presign-gateway listening on :{} (management :{}){}", gateway.apiPort(), gateway.managementPort(),
+      LOG.info("presign-gateway listening on :{} (management :{}, {} transport){}", gateway.apiPort(),
+          gateway.managementPort(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO",
           config.devMode() ? " in DEV MODE" : "");
       return gateway;
     } catch (Exception e) {

@@ -1,8 +1,6 @@
 package dev.presign.gateway.http;
 
-import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
-import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -13,32 +11,35 @@ import org.slf4j.spi.LoggingEventBuilder;
  */
 final class AuditLog {
   private static final Logger AUDIT = LoggerFactory.getLogger("audit");
-  static final String KEY = "audit.key";
-  static final String SIZE = "audit.size";
-  static final String CONTENT_TYPE = "audit.contentType";
-  static final String RULE = "audit.rule";
-  static final String REASON = "audit.reason";
 
   private AuditLog() {}
 
-  /** Called once the response status is known. */
-  static void decision(RoutingContext ctx, String operation, Outcome outcome) {
-    Caller caller = ctx.get(ApiVerticle.CALLER);
+  /** Called once the answer's status is decided, before it is written. */
+  static void decision(PresignHandler.Exchange x, Outcome outcome) {
     LoggingEventBuilder event = AUDIT.atInfo()
         .addKeyValue("event", "presign")
-        .addKeyValue("requestId", (String) ctx.get(ApiVerticle.REQUEST_ID))
-        .addKeyValue("operation", operation)
-        .addKeyValue("outcome", outcome.name().toLowerCase())
-        .addKeyValue("status", ctx.response().getStatusCode());
-    if (caller != null) {
-      event = event.addKeyValue("subject", caller.subject());
+        .addKeyValue("requestId", x.requestId)
+        .addKeyValue("operation", "put")
+        .addKeyValue("outcome", outcome.label())
+        .addKeyValue("status", x.status);
+    if (x.caller != null) {
+      event = event.addKeyValue("subject", x.caller.subject());
     }
-    for (String field : new String[] {KEY, SIZE, CONTENT_TYPE, RULE, REASON}) {
-      Object value = ctx.get(field);
-      if (value != null) {
-        event = event.addKeyValue(field.substring("audit.".length()), value);
-      }
+    if (x.key != null) {
+      event = event.addKeyValue("key", x.key);
     }
-    event.log("presign " + outcome.name().toLowerCase());
+    if (x.upload != null && x.upload.size() != null) {
+      event = event.addKeyValue("size", x.upload.size());
+    }
+    if (x.upload != null && x.upload.contentType() != null) {
+      event = event.addKeyValue("contentType", x.upload.contentType());
+    }
+    if (x.rule != null) {
+      event = event.addKeyValue("rule", x.rule);
+    }
+    if (x.reason != null) {
+      event = event.addKeyValue("reason", x.reason);
+    }
+    event.log(outcome == Outcome.OK ? "presign ok" : "presign " + outcome.label());
   }
 }

@@ -3,6 +3,8 @@ package dev.presign.gateway.http;
 import dev.presign.gateway.auth.AuthException;
 import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.signing.CredentialsSnapshot.CredentialsUnavailableException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -72,25 +74,26 @@ public final class Problems {
   }
 
   static void write(RoutingContext ctx, ProblemException p) {
+    send(ctx.request(), p, ctx.get(ApiVerticle.REQUEST_ID));
+  }
+
+  /** Writes {@code p} as the answer to {@code request}; the request id, when known, goes into the body too. */
+  static void send(HttpServerRequest request, ProblemException p, String requestId) {
     JsonObject body = body(p);
-    if (ctx.get(ApiVerticle.REQUEST_ID) != null) {
-      body.put("requestId", (String) ctx.get(ApiVerticle.REQUEST_ID));
+    if (requestId != null) {
+      body.put("requestId", requestId);
     }
-    if (p.extensions().getString("rule") != null) {
-      ctx.put(AuditLog.RULE, p.extensions().getString("rule"));
-    }
-    ctx.put(AuditLog.REASON, p.getMessage());
-    var response = ctx.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE)
+    HttpServerResponse response = request.response().setStatusCode(p.status()).putHeader("Content-Type", MEDIA_TYPE)
         .putHeader("Cache-Control", "no-store");
     if (p.status() == 401) {
       response.putHeader("WWW-Authenticate",
           "Bearer realm=\"presign-gateway\", error=\"invalid_token\", error_description=\""
               + p.getMessage().replaceAll("[^\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]", "_") + "\"");
     }
-    if (p.status() == 408 || p.status() == 413) {
+    if (p.status() == 408 || p.status() == 413 || p.status() == 417) {
       // The rest of the body may still be on its way: do not keep reading it.
       response.putHeader("Connection", "close");
-      response.end(body.encode()).onComplete(v -> ctx.request().connection().close());
+      response.end(body.encode()).onComplete(v -> request.connection().close());
       return;
     }
     response.end(body.encode());

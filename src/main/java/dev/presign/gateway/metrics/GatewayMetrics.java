@@ -36,8 +36,11 @@ public final class GatewayMetrics {
   public enum Outcome {
     OK, BAD_REQUEST, UNAUTHENTICATED, DENIED, RATE_LIMITED, ERROR;
 
-    String label() {
-      return name().toLowerCase();
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The metric label and audit field: the name in lower case. */
+    public String label() {
+      return label;
     }
 
     public static Outcome ofStatus(int status) {
