@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.auth.TokenVerifier;
+import dev.presign.gateway.logging.JsonLayout;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
 import dev.presign.gateway.policy.KeyPolicy;
@@ -39,8 +39,7 @@ final class PresignHandler {
   /** Duplicate members are errors: one body must not read as two different requests. */
   private static final JsonFactory BODY_JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
-
+  
   private final TokenVerifier verifier;
   private final RateLimiter rateLimiter;
   private final KeyPolicy policy;
@@ -259,42 +258,21 @@ final class PresignHandler {
   static String answer(PresignedUpload upload) {
     StringBuilder json = new StringBuilder(upload.url().length() + upload.key().length() + 256);
     json.append("{\"key\":");
-    string(json, upload.key());
+    JsonLayout.string(json, upload.key());
     json.append(",\"uploadUrl\":");
-    string(json, upload.url());
+    JsonLayout.string(json, upload.url());
     json.append(",\"method\":\"PUT\",\"headers\":{");
     int start = json.length();
     upload.forEachHeader((name, value) -> {
       if (json.length() > start) {
         json.append(',');
       }
-      string(json, name);
+      JsonLayout.string(json, name);
       json.append(':');
-      string(json, value);
+      JsonLayout.string(json, value);
     });
     json.append("},\"expiresAt\":\"").append(upload.expiresAt()).append("\"}");
     return json.toString();
-  }
-
-  private static void string(StringBuilder json, String value) {
-    json.append('"');
-    if (needsEscaping(value)) {
-      JSON_STRINGS.quoteAsString(value, json);
-    } else {
-      json.append(value); // the usual case (a URL, most keys): one copy instead of a character-by-character pass
-    }
-    json.append('"');
-  }
-
-  /** True when JSON needs an escape in {@code value}: a quote, a backslash or a control character. */
-  private static boolean needsEscaping(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.LayoutBase;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -38,13 +40,17 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
    * as its string. A key-value pair named like a fixed field comes after it; JSON readers keep the last.
    */
   static String asJson(ILoggingEvent event) {
-    StringBuilder line = new StringBuilder(256);
-    line.append("{\"time\":\"").append(Instant.ofEpochMilli(event.getTimeStamp())).append('"');
+    StringBuilder line = new StringBuilder(512);
+    line.append("{\"time\":\"");
+    time(line, event.getTimeStamp());
+    line.append('"');
     field(line, "level", event.getLevel().toString());
     field(line, "logger", event.getLoggerName());
     field(line, "thread", event.getThreadName());
     field(line, "message", event.getFormattedMessage());
-    if (event.getKeyValuePairs() != null) {
+    if (event instanceof StructuredEvent structured) {
+      structured.forEachField((name, value) -> field(line, name, value));
+    } else if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
         field(line, kv.key, kv.value);
       }
@@ -59,26 +65,50 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
   }
 
   private static void field(StringBuilder line, String name, Object value) {
-    line.append(",\"");
-    JSON.quoteAsString(name, line);
-    line.append("\":");
+    line.append(',');
+    string(line, name);
+    line.append(':');
     if (value == null) {
       line.append("null");
     } else if (value instanceof Boolean || (value instanceof Number n && Double.isFinite(n.doubleValue()))) {
       line.append(value);
     } else {
-      line.append('"');
-      JSON.quoteAsString(value.toString(), line);
-      line.append('"');
+      string(line, value.toString());
     }
   }
 
+  /**
+   * Appends {@code value} as a JSON string, quotes included. Text without a quote, backslash or control character
+   * (nearly all of it) is copied as it is; only the rest goes through Jackson's escaping.
+   */
+  public static void string(StringBuilder out, String value) {
+    out.append('"');
+    if (needsEscaping(value)) {
+      JSON.quoteAsString(value, out);
+    } else {
+      out.append(value);
+    }
+    out.append('"');
+  }
+
+  private static boolean needsEscaping(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String asText(ILoggingEvent event) {
-    StringBuilder out = new StringBuilder()
-        .append(Instant.ofEpochMilli(event.getTimeStamp())).append(' ')
-        .append(event.getLevel()).append(' ')
+    StringBuilder out = new StringBuilder(512);
+    time(out, event.getTimeStamp());
+    out.append(' ').append(event.getLevel()).append(' ')
         .append(event.getLoggerName()).append(" - ").append(event.getFormattedMessage());
-    if (event.getKeyValuePairs() != null) {
+    if (event instanceof StructuredEvent structured) {
+      structured.forEachField((name, value) -> out.append(' ').append(name).append('=').append(value));
+    } else if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
         out.append(' ').append(kv.key).append('=').append(kv.value);
       }
@@ -87,6 +117,27 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
       out.append('\n').append(stack(event.getThrowableProxy()));
     }
     return out.append('\n').toString();
+  }
+
+  /** The second last formatted ("2026-01-31T12:34:56"): lines within one second share it. */
+  private record Second(long epochSecond, String text) {}
+
+  private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
+      .withZone(ZoneOffset.UTC);
+  private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+  /** UTC time with milliseconds, "2026-01-31T12:34:56.789Z" (RFC 3339), the date part formatted once a second. */
+  static void time(StringBuilder out, long epochMillis) {
+    long epochSecond = Math.floorDiv(epochMillis, 1000);
+    int millis = (int) Math.floorMod(epochMillis, 1000);
+    Second second = lastSecond;
+    if (second.epochSecond() != epochSecond) {
+      second = new Second(epochSecond, SECOND.format(Instant.ofEpochSecond(epochSecond)));
+      lastSecond = second;
+    }
+    out.append(second.text()).append('.')
+        .append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
+        .append('Z');
   }
 
   private static String stack(IThrowableProxy error) {
