@@ -54,8 +54,9 @@ public final class TokenVerifier {
   private JWTAuth auth;
   private long authVersion = -1;
   private final int cacheSize;
+  private final long leewaySeconds;
   /** Verified tokens, least recently used first; confined to one event loop like the rest of this object. */
-  private final LinkedHashMap<String, JsonObject> verified;
+  private final LinkedHashMap<String, Verified> verified;
   private long cacheVersion = -1;
   private long cacheHits;
 
@@ -65,9 +66,10 @@ public final class TokenVerifier {
     this.config = config;
     this.clock = clock;
     this.cacheSize = config.cacheSize();
+    this.leewaySeconds = config.leeway().toSeconds();
     this.verified = new LinkedHashMap<>(64, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
         return size() > cacheSize;
       }
     };
@@ -79,9 +81,10 @@ public final class TokenVerifier {
     JsonObject header;
     try {
       token = bearerToken(authorization);
-      JsonObject known = cached(token);
+      Verified known = cached(token);
       if (known != null) {
-        return Future.succeededFuture(checkClaims(known));
+        checkTimes(known.expiresAt(), known.notBefore(), known.issuedAt());
+        return Future.succeededFuture(known.caller());
       }
       String[] parts = segments(token);
       header = decodeSegment(parts[0], "header");
@@ -96,7 +99,7 @@ public final class TokenVerifier {
     long ringVersion = keys.current().version();
     return verifySignature(token, (String) header.getValue("kid"), true).map(claims -> {
       Caller caller = checkClaims(claims);
-      remember(token, claims, ringVersion);
+      remember(token, claims, caller, ringVersion);
       return caller;
     });
   }
@@ -106,7 +109,7 @@ public final class TokenVerifier {
    * whole token string; every use re-checks the time claims, so an entry never outlives its token; a change of
    * key set (a key added or removed) empties the cache.
    */
-  private JsonObject cached(String token) {
+  private Verified cached(String token) {
     if (cacheSize == 0) {
       return null;
     }
@@ -116,17 +119,28 @@ public final class TokenVerifier {
       cacheVersion = version;
       return null;
     }
-    JsonObject claims = verified.get(token);
-    if (claims != null) {
+    Verified known = verified.get(token);
+    if (known != null) {
       cacheHits++;
     }
-    return claims;
+    return known;
   }
 
-  private void remember(String token, JsonObject claims, long ringVersion) {
+  private void remember(String token, JsonObject claims, Caller caller, long ringVersion) {
     if (cacheSize > 0 && ringVersion == cacheVersion && ringVersion == keys.current().version()) {
-      verified.put(token, claims);
+      verified.put(token, new Verified(caller, numericDate(claims, "exp"), orMin(numericDate(claims, "nbf")),
+          orMin(numericDate(claims, "iat"))));
     }
+  }
+
+  /**
+   * What a cache hit needs: the caller (issuer, audience and subject never change for one token string) and the
+   * time claims, which are checked again on every use; an absent nbf or iat is {@code Long.MIN_VALUE}.
+   */
+  private record Verified(Caller caller, long expiresAt, long notBefore, long issuedAt) {}
+
+  private static long orMin(Long value) {
+    return value == null ? Long.MIN_VALUE : value;
   }
 
   /** How many verifications the cache answered (tests and benchmarks). */
@@ -318,23 +332,11 @@ public final class TokenVerifier {
   }
 
   Caller checkClaims(JsonObject claims) {
-    long now = clock.millis() / 1000;
-    long leeway = config.leeway().toSeconds();
     Long exp = numericDate(claims, "exp");
     if (exp == null) {
       throw new AuthException("token has no exp claim; tokens must expire");
     }
-    if (now - leeway >= exp) {
-      throw new AuthException("token expired");
-    }
-    Long nbf = numericDate(claims, "nbf");
-    if (nbf != null && now + leeway < nbf) {
-      throw new AuthException("token is not valid yet (nbf)");
-    }
-    Long iat = numericDate(claims, "iat");
-    if (iat != null && now + leeway < iat) {
-      throw new AuthException("token was issued in the future (iat)");
-    }
+    checkTimes(exp, orMin(numericDate(claims, "nbf")), orMin(numericDate(claims, "iat")));
     if (!config.issuer().equals(claims.getValue("iss"))) {
       throw new AuthException("token issuer (iss) is not the configured issuer");
     }
@@ -346,6 +348,21 @@ public final class TokenVerifier {
       throw new AuthException("token has no sub claim");
     }
     return new Caller(subject, extraPrefixes(claims));
+  }
+
+  /** exp, nbf and iat (the last two {@code Long.MIN_VALUE} when absent) against the clock, with the leeway. */
+  private void checkTimes(long exp, long nbf, long iat) {
+    long now = clock.millis() / 1000;
+    long leeway = leewaySeconds;
+    if (now - leeway >= exp) {
+      throw new AuthException("token expired");
+    }
+    if (now + leeway < nbf) {
+      throw new AuthException("token is not valid yet (nbf)");
+    }
+    if (now + leeway < iat) {
+      throw new AuthException("token was issued in the future (iat)");
+    }
   }
 
   private static Long numericDate(JsonObject claims, String name) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.logging.JsonLayout;
+import dev.presign.gateway.logging.Timestamps;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
 import dev.presign.gateway.policy.KeyPolicy;
@@ -271,7 +272,9 @@ final class PresignHandler {
       json.append(':');
       JsonLayout.string(json, value);
     });
-    json.append("},\"expiresAt\":\"").append(upload.expiresAt()).append("\"}");
+    json.append("},\"expiresAt\":\"");
+    Timestamps.append(json, upload.expiresAt());
+    json.append("\"}");
     return json.toString();
   }
 

@@ -5,9 +5,6 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.LayoutBase;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -42,7 +39,7 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
   static String asJson(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(512);
     line.append("{\"time\":\"");
-    time(line, event.getTimeStamp());
+    Timestamps.appendMillis(line, event.getTimeStamp());
     line.append('"');
     field(line, "level", event.getLevel().toString());
     field(line, "logger", event.getLoggerName());
@@ -103,7 +100,7 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
 
   private static String asText(ILoggingEvent event) {
     StringBuilder out = new StringBuilder(512);
-    time(out, event.getTimeStamp());
+    Timestamps.appendMillis(out, event.getTimeStamp());
     out.append(' ').append(event.getLevel()).append(' ')
         .append(event.getLoggerName()).append(" - ").append(event.getFormattedMessage());
     if (event instanceof StructuredEvent structured) {
@@ -117,27 +114,6 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
       out.append('\n').append(stack(event.getThrowableProxy()));
     }
     return out.append('\n').toString();
-  }
-
-  /** The second last formatted ("2026-01-31T12:34:56"): lines within one second share it. */
-  private record Second(long epochSecond, String text) {}
-
-  private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
-      .withZone(ZoneOffset.UTC);
-  private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
-
-  /** UTC time with milliseconds, "2026-01-31T12:34:56.789Z" (RFC 3339), the date part formatted once a second. */
-  static void time(StringBuilder out, long epochMillis) {
-    long epochSecond = Math.floorDiv(epochMillis, 1000);
-    int millis = (int) Math.floorMod(epochMillis, 1000);
-    Second second = lastSecond;
-    if (second.epochSecond() != epochSecond) {
-      second = new Second(epochSecond, SECOND.format(Instant.ofEpochSecond(epochSecond)));
-      lastSecond = second;
-    }
-    out.append(second.text()).append('.')
-        .append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
-        .append('Z');
   }
 
   private static String stack(IThrowableProxy error) {

@@ -62,16 +62,23 @@ class StructuredEventTest {
   }
 
   @Test
-  void times_are_rfc3339_utc_with_milliseconds_and_parse_back_to_the_same_instant() {
+  void timestamps_are_rfc3339_utc_and_read_back_as_the_same_instant() {
     Random random = new Random(7);
     long start = Instant.parse("1999-12-31T23:59:58Z").toEpochMilli();
     for (int i = 0; i < 20_000; i++) {
       // Mostly neighbouring milliseconds (the cached second is reused, then replaced), sometimes a far jump.
       long millis = i % 100 == 0 ? random.nextLong(0, 4_102_444_800_000L) : start + i * 37L;
       StringBuilder out = new StringBuilder();
-      JsonLayout.time(out, millis);
+      Timestamps.appendMillis(out, millis);
       assertThat(out).hasSize(24).endsWith("Z");
       assertThat(Instant.parse(out)).isEqualTo(Instant.ofEpochMilli(millis));
+      Instant whole = Instant.ofEpochSecond(millis / 1000);
+      StringBuilder seconds = new StringBuilder();
+      Timestamps.append(seconds, whole);
+      assertThat(seconds.toString()).isEqualTo(whole.toString());
+      StringBuilder fraction = new StringBuilder();
+      Timestamps.append(fraction, Instant.ofEpochMilli(millis).plusNanos(1));
+      assertThat(fraction.toString()).isEqualTo(Instant.ofEpochMilli(millis).plusNanos(1).toString());
     }
   }
 }
