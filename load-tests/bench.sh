@@ -43,6 +43,10 @@
 #     WRK_CONNECTIONS=32 USERS=500 (distinct callers, each far below the per-caller rate limit)
 #   LAT_SECONDS=10 LAT_WARMUP_SECONDS=5 (OpenLoad's unmeasured start, at the same rate) LAT_FRACTION=0.5
 #     LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) LAT_MAX_CONNECTIONS=256 (OpenLoad's pool bound)
+#     LAT_TICK_US=200 (OpenLoad --tick-us for latency and soak: it sends what is due and reads what arrived every
+#     200 µs instead of waking for each request; 0: per request. Waking ~2 threads per request cost it ~10 µs of CPU
+#     per request more on this kind of machine and tripled the gateway's p99 through contention; a tick can only
+#     add latency, since every request is timed from its intended send time)
 #     LAT_BASELINE_OWN=1 (also the baseline's presign at LAT_FRACTION of its own saturation; 0: not)
 #   BASELINE_REV=bac23dc (the last commit before the speed work; empty: no baseline)
 #   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
@@ -67,6 +71,7 @@ LAT_SECONDS=${LAT_SECONDS:-10}
 LAT_WARMUP_SECONDS=${LAT_WARMUP_SECONDS:-5}
 LAT_FRACTION=${LAT_FRACTION:-0.5}
 LAT_MAX_CONNECTIONS=${LAT_MAX_CONNECTIONS:-256}
+LAT_TICK_US=${LAT_TICK_US:-200}
 LAT_BASELINE_OWN=${LAT_BASELINE_OWN:-1}
 USERS=${USERS:-500}
 BASELINE_REV=${BASELINE_REV-bac23dc}
@@ -139,7 +144,7 @@ meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
-  LAT_MAX_CONNECTIONS LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
+  LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
 meta gateway_env "${GATEWAY_ENV:-}"
@@ -192,7 +197,7 @@ openload_run() { # stack endpoint rate warmup seconds output [extra OpenLoad opt
   stack_check_alive
   # shellcheck disable=SC2046,SC2086 # option words
   logged stack_run java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$rate" --warmup "$warm" \
-    --duration "$secs" --max-connections "$LAT_MAX_CONNECTIONS" "$@" "$(target_url "$s" "$e")" $(target_args "$s" "$e") \
+    --duration "$secs" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$@" "$(target_url "$s" "$e")" $(target_args "$s" "$e") \
     >"$out" 2>&1 || echo "   (OpenLoad failed: see $out)"
 }
 
@@ -277,10 +282,10 @@ if ((SOAK_SECONDS > 0)); then
   }
   : >"$RESULTS/soak-samples.txt"
   sample 0
-  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -cp load-tests/target/openload OpenLoad --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
+  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -cp load-tests/target/openload OpenLoad --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS --tick-us $LAT_TICK_US $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
   # shellcheck disable=SC2086 # option words
   setsid java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
-    --interval "$SOAK_SAMPLE" --max-connections "$LAT_MAX_CONNECTIONS" "$BASE_URL" presign "$RESULTS/tokens-cur.txt" \
+    --interval "$SOAK_SAMPLE" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$BASE_URL" presign "$RESULTS/tokens-cur.txt" \
     >"$RESULTS/soak-load.txt" 2>&1 &
   STACK_CHILD=$!
   soak_start=$SECONDS

@@ -354,7 +354,7 @@ public class BenchReport {
         .append(" counted from that intended time, so a stall is charged to every request due during it (no")
         .append(" coordinated omission); keep-alive connections, one request in flight each, more opened when all")
         .append(" are busy (at most ").append(meta.getProperty("LAT_MAX_CONNECTIONS")).append(", then requests wait")
-        .append(" for one). The four runs of each round at the same **").append(fmt(rate, 0)).append(" req/s** = ")
+        .append(" for one). ").append(tick(meta)).append("The four runs of each round at the same **").append(fmt(rate, 0)).append(" req/s** = ")
         .append(meta.getProperty("LAT_FRACTION")).append(" × the after presign saturation median");
     if (!meta.getProperty("LAT_RATE", "").isBlank()) {
       md.append(" (set by LAT_RATE)");
@@ -579,6 +579,18 @@ public class BenchReport {
   }
 
   // ---- inputs -------------------------------------------------------------------------------------------------
+
+  /** How OpenLoad was woken (LAT_TICK_US), said in a sentence; empty for runs made before the option existed. */
+  static String tick(Properties meta) {
+    String tick = meta.getProperty("LAT_TICK_US", "");
+    if (tick.isBlank()) {
+      return "";
+    }
+    return tick.equals("0") ? "OpenLoad woke for each send and each answer. "
+        : "OpenLoad sent what fell due and read what had arrived every " + tick + " µs (`--tick-us`) rather than"
+            + " waking for each request, which keeps the generator's CPU off the two cores the gateway uses; a tick"
+            + " can only add to the latencies below, never hide any. ";
+  }
 
   /** The key=number pairs of a file's RESULT line (wrk.lua or OpenLoad), or null when there is none. */
   private static Map<String, Double> result(Path file) throws IOException {
