@@ -120,6 +120,7 @@ final class PresignHandler {
     private Exchange prev = this;
     private Exchange next = this;
     private Buffer body;
+    private boolean bodyOwned;
     private boolean answered;
     Caller caller;
     UploadRequest upload;
@@ -161,8 +162,17 @@ final class PresignHandler {
             "the request body is larger than this gateway accepts (" + bodyLimit + " bytes)"));
         return;
       }
-      // Usually the whole body is one chunk: kept as it is, copied only when a second one comes.
-      body = body == null ? data : Buffer.buffer(body.length() + data.length()).appendBuffer(body).appendBuffer(data);
+      // Usually the whole body is one chunk: kept as it is. From a second one on, chunks go into a buffer of our
+      // own that grows by doubling (many tiny chunks must not cost a copy of everything so far each).
+      if (body == null) {
+        body = data;
+        return;
+      }
+      if (!bodyOwned) {
+        body = Buffer.buffer((int) Math.min(bodyLimit, 2L * (body.length() + data.length()))).appendBuffer(body);
+        bodyOwned = true;
+      }
+      body.appendBuffer(data);
     }
 
     private void broken(Throwable failure) {

@@ -165,6 +165,24 @@ class PresignExchangeTest {
   }
 
   @Test
+  void a_body_sent_a_byte_per_chunk_is_read_whole_and_still_bounded() throws IOException {
+    String body = new JsonObject().put("filename", "tiny-chunks.txt").put("note", "z".repeat(200)).encode();
+    StringBuilder chunks = new StringBuilder();
+    for (char c : body.toCharArray()) {
+      chunks.append("1\r\n").append(c).append("\r\n");
+    }
+    String head = "POST /api/s3/presign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Authorization: Bearer " + token + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    assertThat(exchange(head + chunks + "0\r\n\r\n")).startsWith("HTTP/1.1 200").contains("/tiny-chunks.txt\"");
+
+    StringBuilder tooMany = new StringBuilder();
+    for (int i = 0; i < 1100; i++) {
+      tooMany.append("1\r\nx\r\n");
+    }
+    assertThat(exchange(head + tooMany + "0\r\n\r\n")).startsWith("HTTP/1.1 413");
+  }
+
+  @Test
   void expect_100_continue_is_honoured_and_other_expectations_are_417() throws IOException {
     String body = new JsonObject().put("filename", "a.txt").encode();
     try (Socket socket = new Socket("127.0.0.1", gw.gateway.apiPort())) {
