@@ -65,7 +65,8 @@ final class PresignHandler {
   /** Takes over {@code request} and its response; {@code requestId} is the id the answer will carry. */
   void handle(HttpServerRequest request, String requestId) {
     Exchange x = new Exchange(request, requestId);
-    request.response().putHeader(ApiVerticle.X_REQUEST_ID, requestId).putHeader(HttpHeaders.CACHE_CONTROL, ApiVerticle.NO_STORE);
+    request.response().putHeader(ApiVerticle.X_REQUEST_ID, requestId)
+        .putHeader(HttpHeaders.CACHE_CONTROL, ApiVerticle.NO_STORE);
     try {
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
       if (length != null && declaredTooLarge(length)) {
