@@ -71,7 +71,7 @@ public final class ApiVerticle extends VerticleBase {
     // Presign requests go straight to their handler; the router (and its CORS handler) sees only the rest, and
     // browser presigns when CORS is configured.
     Handler<HttpServerRequest> dispatch = request -> {
-      if (request.path().equals(PresignHandler.PATH) && !(cors && request.headers().contains(HttpHeaders.ORIGIN))) {
+      if (PresignHandler.PATH.equals(request.path()) && !(cors && request.headers().contains(HttpHeaders.ORIGIN))) {
         request.routed(PresignHandler.PATH);
         presign.handle(request, requestId(request));
       } else {

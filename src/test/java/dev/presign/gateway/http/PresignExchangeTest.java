@@ -183,6 +183,14 @@ class PresignExchangeTest {
   }
 
   @Test
+  void unusual_request_targets_get_a_problem_answer() throws IOException {
+    assertThat(exchange("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .matches("(?s)HTTP/1.1 4\\d\\d .*application/problem\\+json.*");
+    assertThat(exchange("GET http://x/api/s3/presign HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 405").containsIgnoringCase("allow: POST");
+  }
+
+  @Test
   void expect_100_continue_is_honoured_and_other_expectations_are_417() throws IOException {
     String body = new JsonObject().put("filename", "a.txt").encode();
     try (Socket socket = new Socket("127.0.0.1", gw.gateway.apiPort())) {
