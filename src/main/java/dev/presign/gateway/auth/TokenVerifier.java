@@ -353,14 +353,13 @@ public final class TokenVerifier {
   /** exp, nbf and iat (the last two {@code Long.MIN_VALUE} when absent) against the clock, with the leeway. */
   private void checkTimes(long exp, long nbf, long iat) {
     long now = clock.millis() / 1000;
-    long leeway = leewaySeconds;
-    if (now - leeway >= exp) {
+    if (now - leewaySeconds >= exp) {
       throw new AuthException("token expired");
     }
-    if (now + leeway < nbf) {
+    if (now + leewaySeconds < nbf) {
       throw new AuthException("token is not valid yet (nbf)");
     }
-    if (now + leeway < iat) {
+    if (now + leewaySeconds < iat) {
       throw new AuthException("token was issued in the future (iat)");
     }
   }

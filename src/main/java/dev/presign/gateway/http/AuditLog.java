@@ -1,9 +1,9 @@
 package dev.presign.gateway.http;
 
+import ch.qos.logback.classic.Logger;
 import dev.presign.gateway.logging.StructuredEvent;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
 import dev.presign.gateway.policy.UploadRequest;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * what was decided; never the token, the presigned URL, or anything that signs.
  */
 final class AuditLog {
-  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
+  /** logback's own logger (the project's slf4j binding): events go straight to its appenders. */
+  private static final Logger AUDIT = (Logger) LoggerFactory.getLogger("audit");
 
   private AuditLog() {}
 

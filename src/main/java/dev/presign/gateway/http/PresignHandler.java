@@ -40,7 +40,7 @@ final class PresignHandler {
   /** Duplicate members are errors: one body must not read as two different requests. */
   private static final JsonFactory BODY_JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  
+
   private final TokenVerifier verifier;
   private final RateLimiter rateLimiter;
   private final KeyPolicy policy;
@@ -70,8 +70,7 @@ final class PresignHandler {
     try {
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
       if (length != null && declaredTooLarge(length)) {
-        x.refuse(new ProblemException(413, "Content Too Large",
-            "the request body is larger than this gateway accepts (" + bodyLimit + " bytes)"));
+        x.refuse(tooLarge());
         return;
       }
       String expect = request.getHeader(HttpHeaders.EXPECT);
@@ -103,6 +102,11 @@ final class PresignHandler {
       oldest.refuse(new ProblemException(408, "Request Timeout",
           "the request was not received and answered within " + timeoutNanos / 1_000_000 + " ms"));
     }
+  }
+
+  private ProblemException tooLarge() {
+    return new ProblemException(413, "Content Too Large",
+        "the request body is larger than this gateway accepts (" + bodyLimit + " bytes)");
   }
 
   private boolean declaredTooLarge(String contentLength) {
@@ -159,8 +163,7 @@ final class PresignHandler {
         return;
       }
       if ((body == null ? 0 : body.length()) + (long) data.length() > bodyLimit) {
-        refuse(new ProblemException(413, "Content Too Large",
-            "the request body is larger than this gateway accepts (" + bodyLimit + " bytes)"));
+        refuse(tooLarge());
         return;
       }
       // Usually the whole body is one chunk: kept as it is. From a second one on, chunks go into a buffer of our

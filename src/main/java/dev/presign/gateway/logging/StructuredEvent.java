@@ -42,17 +42,9 @@ public final class StructuredEvent implements ILoggingEvent {
    * Logs {@code message} with {@code fields} (name, value, …) at INFO on {@code logger}, if that logger takes
    * INFO: through the same appenders as any other event of that logger.
    */
-  public static void info(org.slf4j.Logger logger, String message, Object... fields) {
-    if (logger instanceof Logger logback && logback.isInfoEnabled()) {
-      logback.callAppenders(new StructuredEvent(logback, Level.INFO, message, fields));
-    } else if (logger.isInfoEnabled()) {
-      var event = logger.atInfo();
-      for (int i = 0; i + 1 < fields.length; i += 2) {
-        if (fields[i + 1] != null) {
-          event = event.addKeyValue((String) fields[i], fields[i + 1]);
-        }
-      }
-      event.log(message);
+  public static void info(Logger logger, String message, Object... fields) {
+    if (logger.isInfoEnabled()) {
+      logger.callAppenders(new StructuredEvent(logger, Level.INFO, message, fields));
     }
   }
 
