@@ -1,9 +1,5 @@
 package dev.presign.gateway.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.logging.JsonLayout;
@@ -12,7 +8,6 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.UploadPlan;
-import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.signing.PresignedUpload;
 import dev.presign.gateway.signing.UrlSigner;
@@ -21,7 +16,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import java.io.IOException;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PresignHandler {
   static final String PATH = "/api/s3/presign";
-  /** Duplicate members are errors: one body must not read as two different requests. */
-  private static final JsonFactory BODY_JSON = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final TokenVerifier verifier;
   private final RateLimiter rateLimiter;
@@ -224,7 +215,7 @@ final class PresignHandler {
               "rate limit for this caller exceeded; retry after " + seconds + " s"));
           return;
         }
-        upload = parse(body);
+        upload = PresignBody.parse(body);
         UploadPlan plan = policy.plan(who, upload);
         key = plan.key();
         long start = System.nanoTime();
@@ -290,71 +281,5 @@ final class PresignHandler {
     Timestamps.append(json, upload.expiresAt());
     json.append("\"}");
     return json.toString();
-  }
-
-  /**
-   * Reads the body's fields in one streaming pass (no JSON tree). Strict: one JSON object, nothing after it, no
-   * member twice; unknown members are skipped, and null counts as absent.
-   */
-  static UploadRequest parse(Buffer buffer) {
-    if (buffer == null || buffer.length() == 0) {
-      throw PolicyException.invalid("body", "the request body must be a JSON object");
-    }
-    String filename = null;
-    String contentType = null;
-    Long size = null;
-    String checksum = null;
-    String prefix = null;
-    try (JsonParser p = BODY_JSON.createParser(buffer.getBytes())) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw PolicyException.invalid("body", "the request body must be a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "filename" -> filename = string(p, value, field);
-          case "contentType" -> contentType = string(p, value, field);
-          case "size" -> size = wholeNumber(p, value, field);
-          case "checksumSha256" -> checksum = string(p, value, field);
-          case "prefix" -> prefix = string(p, value, field);
-          default -> p.skipChildren();
-        }
-      }
-      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-        throw PolicyException.invalid("body", "the request body is not valid JSON");
-      }
-    } catch (IOException e) { // JsonProcessingException included: syntax, duplicate member, trailing data
-      throw PolicyException.invalid("body", "the request body is not valid JSON");
-    }
-    if (filename == null) {
-      throw PolicyException.invalid("filename", "filename is required");
-    }
-    if (filename.isBlank()) {
-      throw PolicyException.invalid("filename", "filename must not be empty");
-    }
-    return new UploadRequest(filename, contentType, size, checksum, prefix);
-  }
-
-  private static String string(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (value != JsonToken.VALUE_STRING) {
-      p.skipChildren();
-      throw PolicyException.invalid(field, field + " must be a string");
-    }
-    return p.getText();
-  }
-
-  private static Long wholeNumber(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-      return p.getLongValue();
-    }
-    p.skipChildren();
-    throw PolicyException.invalid(field, field + " must be a whole number of bytes");
   }
 }
