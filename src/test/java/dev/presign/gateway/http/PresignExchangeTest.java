@@ -183,6 +183,26 @@ class PresignExchangeTest {
   }
 
   @Test
+  void pipelined_requests_on_one_connection_are_answered_in_order() throws IOException {
+    // Answers are flushed after the event loop's turn (ApiVerticle.batchFlushes): several in one read must all
+    // leave, in order.
+    String presign = "POST /api/s3/presign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Authorization: Bearer " + token + "\r\nContent-Length: %d\r\n\r\n%s";
+    String first = new JsonObject().put("filename", "first.txt").encode();
+    String second = new JsonObject().put("filename", "second.txt").encode();
+    String response = exchange(presign.formatted(first.length(), first)
+        + "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+        + presign.formatted(second.length(), second)
+        + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(Pattern.compile("HTTP/1.1 200 ").matcher(response).results().count()).isEqualTo(4);
+    int one = response.indexOf("/first.txt\"");
+    int two = response.indexOf("/second.txt\"");
+    assertThat(one).isPositive();
+    assertThat(two).isGreaterThan(one);
+    assertThat(response.indexOf("HTTP/1.1 200 ", one)).isLessThan(two);
+  }
+
+  @Test
   void unusual_request_targets_get_a_problem_answer() throws IOException {
     assertThat(exchange("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
         .matches("(?s)HTTP/1.1 4\\d\\d .*application/problem\\+json.*");
