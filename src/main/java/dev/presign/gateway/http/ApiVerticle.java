@@ -84,7 +84,8 @@ public final class ApiVerticle extends VerticleBase {
         router.handle(request);
       }
     };
-    return server.connectionHandler(ApiVerticle::batchFlushes).requestHandler(dispatch).invalidRequestHandler(ApiVerticle::rejectInvalid)
+    return server.connectionHandler(ApiVerticle::batchFlushes).requestHandler(dispatch)
+        .invalidRequestHandler(ApiVerticle::rejectInvalid)
         .listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));
   }
@@ -95,7 +96,7 @@ public final class ApiVerticle extends VerticleBase {
    * reads too). Each answer is still one write on its own connection, delayed by at most the rest of that turn;
    * the peer (ingress, load balancer) is woken once for several answers rather than once per answer, and sends
    * its next requests while the loop is still busy. Measured: presign throughput +30 % on loopback (BENCHMARKS.md).
-   * HTTP/1 only: HTTP/2 frames already share the connection's flush.
+   * HTTP/1 connections only (the pipeline whose layout is known here); HTTP/2 ones stay as Vert.x builds them.
    */
   static void batchFlushes(HttpConnection connection) {
     if (connection instanceof Http1xServerConnection http1) {

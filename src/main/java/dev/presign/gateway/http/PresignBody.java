@@ -25,7 +25,11 @@ final class PresignBody {
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final String[] MEMBERS = {"filename", "contentType", "size", "checksumSha256", "prefix"};
+  private static final int FILENAME = 0;
+  private static final int CONTENT_TYPE = 1;
   private static final int SIZE = 2;
+  private static final int CHECKSUM = 3;
+  private static final int PREFIX = 4;
   /** Whole numbers of at most this many digits cannot overflow a long. */
   private static final int MAX_DIGITS = 18;
 
@@ -40,15 +44,15 @@ final class PresignBody {
     if (fields == null) {
       fields = jackson(bytes);
     }
-    String filename = (String) fields[0];
+    String filename = (String) fields[FILENAME];
     if (filename == null) {
       throw PolicyException.invalid("filename", "filename is required");
     }
     if (filename.isBlank()) {
       throw PolicyException.invalid("filename", "filename must not be empty");
     }
-    return new UploadRequest(filename, (String) fields[1], (Long) fields[SIZE], (String) fields[3],
-        (String) fields[4]);
+    return new UploadRequest(filename, (String) fields[CONTENT_TYPE], (Long) fields[SIZE], (String) fields[CHECKSUM],
+        (String) fields[PREFIX]);
   }
 
   /** The members' values in {@link #MEMBERS} order, or null when the body is not in the plain shape. */
@@ -196,11 +200,11 @@ final class PresignBody {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         switch (field) {
-          case "filename" -> fields[0] = string(p, value, field);
-          case "contentType" -> fields[1] = string(p, value, field);
+          case "filename" -> fields[FILENAME] = string(p, value, field);
+          case "contentType" -> fields[CONTENT_TYPE] = string(p, value, field);
           case "size" -> fields[SIZE] = wholeNumber(p, value, field);
-          case "checksumSha256" -> fields[3] = string(p, value, field);
-          case "prefix" -> fields[4] = string(p, value, field);
+          case "checksumSha256" -> fields[CHECKSUM] = string(p, value, field);
+          case "prefix" -> fields[PREFIX] = string(p, value, field);
           default -> p.skipChildren();
         }
       }
