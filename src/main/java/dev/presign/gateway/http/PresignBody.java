@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * parser setup costs more than reading such a body). The scan gives up, and leaves the body to Jackson, at the first
  * thing it does not handle itself, so both ways read a body to the same request or the same error.
  */
-final class PresignBody {
+public final class PresignBody {
   /** Duplicate members are errors: one body must not read as two different requests. */
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -35,7 +35,8 @@ final class PresignBody {
 
   private PresignBody() {}
 
-  static UploadRequest parse(Buffer buffer) {
+  /** The request a body asks for, or a {@link PolicyException} saying what is wrong with it (a 400). */
+  public static UploadRequest parse(Buffer buffer) {
     if (buffer == null || buffer.length() == 0) {
       throw PolicyException.invalid("body", "the request body must be a JSON object");
     }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * with one timeout for all is deadline order; a periodic sweep answers 408 to those past their deadline (no timer
  * per request).
  */
-final class PresignHandler {
+public final class PresignHandler {
   static final String PATH = "/api/s3/presign";
 
   private final TokenVerifier verifier;
@@ -261,7 +261,7 @@ final class PresignHandler {
    * {@code {"key":…,"uploadUrl":…,"method":"PUT","headers":{…},"expiresAt":…}}, written directly (no JSON tree):
    * the same text a JsonObject would encode.
    */
-  static String answer(PresignedUpload upload) {
+  public static String answer(PresignedUpload upload) {
     StringBuilder json = new StringBuilder(upload.url().length() + upload.key().length() + 256);
     json.append("{\"key\":");
     JsonLayout.string(json, upload.key());
