@@ -15,10 +15,11 @@ import java.nio.charset.StandardCharsets;
  * {@code size}, {@code checksumSha256} and {@code prefix}. Strict: nothing after the object, no member twice;
  * unknown members are skipped, and null counts as absent.
  *
- * <p>Jackson decides every body. A body in the plain shape almost every client sends — only known members, strings of
- * printable ASCII without escapes, a small whole number, {@code null} — is read by a short scan first (Jackson's
- * parser setup costs more than reading such a body). The scan gives up, and leaves the body to Jackson, at the first
- * thing it does not handle itself, so both ways read a body to the same request or the same error.
+ * <p>A body in the plain shape almost every client sends — only known members, strings of printable ASCII without
+ * escapes, a small whole number, {@code null} — is read by a short scan (Jackson's parser setup costs more than
+ * reading such a body). The scan gives up at the first thing it does not handle itself and leaves the body to
+ * Jackson, which decides every other body, valid or not; what the scan reads, Jackson reads the same
+ * (PresignBodyTest).
  */
 public final class PresignBody {
   /** Duplicate members are errors: one body must not read as two different requests. */
