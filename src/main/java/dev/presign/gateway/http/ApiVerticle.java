@@ -101,8 +101,9 @@ public final class ApiVerticle extends VerticleBase {
   static void batchFlushes(HttpConnection connection) {
     if (connection instanceof Http1xServerConnection http1) {
       ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
-      // Before Vert.x's handler, so that its flushes pass through (as Vert.x adds its own handlers).
-      if (pipeline.get(VERTX_HANDLER) != null && pipeline.get(FlushConsolidationHandler.class) == null) {
+      // Before Vert.x's handler, so that its flushes pass through (as Vert.x adds its own handlers). Called once
+      // per connection; without that handler (another Vert.x layout) the connection simply flushes per answer.
+      if (pipeline.get(VERTX_HANDLER) != null) {
         pipeline.addBefore(VERTX_HANDLER, "flushBatching", new FlushConsolidationHandler(
             FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
       }
