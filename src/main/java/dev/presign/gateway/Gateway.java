@@ -90,7 +90,7 @@ public final class Gateway {
           devIssuer = i;
           return vertx.createHttpServer()
               .requestHandler(ManagementRoutes.create(vertx, this::notReadyReason, metrics, devIssuer))
-              .listen(config.http().managementPort(), "0.0.0.0");
+              .listen(config.http().managementPort(), config.http().host());
         })
         .compose(server -> {
           management = server;

@@ -20,7 +20,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
 
   public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins,
                      Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs, Duration requestTimeout,
-                     double rateLimitPerSecond, int rateLimitBurst) {}
+                     double rateLimitPerSecond, int rateLimitBurst, String host) {}
 
   public record Jwt(
       URI jwksUrl,
@@ -77,7 +77,10 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         logFormat(r),
         Duration.ofMillis(r.number("REQUEST_TIMEOUT_MS", 10_000, 100, 120_000)),
         r.decimal("RATE_LIMIT_PER_SECOND", 50, 0, 1_000_000),
-        r.integer("RATE_LIMIT_BURST", 100, 1, 1_000_000));
+        r.integer("RATE_LIMIT_BURST", 100, 1, 1_000_000),
+        r.string("HTTP_HOST", "0.0.0.0"));
+    r.check(http.host().matches("[A-Za-z0-9.:-]{1,253}"), "HTTP_HOST=" + http.host()
+        + " must be an IP address or host name to listen on (0.0.0.0: every interface, 127.0.0.1: this machine only)");
     for (String origin : http.corsOrigins()) {
       r.check(origin.matches("https?://[^/\\s]+"), "CORS_ALLOWED_ORIGINS entry '" + origin
           + "' must be an origin like https://app.example.com (scheme and host, no path)");

@@ -22,6 +22,8 @@ public final class LocalStack {
   public static void main(String[] args) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent("GATEWAY_DEV_MODE", "true");
+    // /dev/token mints a token for any subject: only this machine may reach the stack unless told otherwise.
+    env.putIfAbsent("HTTP_HOST", "127.0.0.1");
     env.putIfAbsent("S3_ENDPOINT", "http://127.0.0.1:9000");
     env.putIfAbsent("S3_PATH_STYLE", "true");
     env.putIfAbsent("S3_BUCKET", "dev-bucket");
@@ -29,10 +31,11 @@ public final class LocalStack {
     env.putIfAbsent("LOG_FORMAT", "text");
     env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
     env.putIfAbsent("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080");
-    int s3Port = URI.create(env.get("S3_ENDPOINT")).getPort();
+    URI s3Endpoint = URI.create(env.get("S3_ENDPOINT"));
     Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
 
-    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Port,
+    // S3Proxy listens where S3_ENDPOINT points (127.0.0.1 by default): the host URLs are signed for.
+    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Endpoint.getHost(), s3Endpoint.getPort(),
         List.of("http://localhost:8080", "http://127.0.0.1:8080"));
     Runtime.getRuntime().addShutdownHook(new Thread(s3::close, "s3proxy-stop"));
     createBucket(s3.endpoint(), env.get("S3_BUCKET"), env.get("AWS_REGION"));

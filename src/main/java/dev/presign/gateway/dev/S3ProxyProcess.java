@@ -19,17 +19,24 @@ public final class S3ProxyProcess implements AutoCloseable {
   public static final String CREDENTIAL = "local-credential-not-a-secret";
 
   private final Process process;
+  private final String host;
   private final int port;
   private final Path log;
 
-  private S3ProxyProcess(Process process, int port, Path log) {
+  private S3ProxyProcess(Process process, String host, int port, Path log) {
     this.process = process;
+    this.host = host;
     this.port = port;
     this.log = log;
   }
 
   /** Starts S3Proxy from {@code jar} on 127.0.0.1:{@code port}; waits until the port accepts connections. */
   public static S3ProxyProcess start(Path jar, int port, List<String> corsOrigins) {
+    return start(jar, "127.0.0.1", port, corsOrigins);
+  }
+
+  /** Starts S3Proxy listening on {@code host}:{@code port} only (its endpoint); waits until it accepts connections. */
+  public static S3ProxyProcess start(Path jar, String host, int port, List<String> corsOrigins) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath()
           + "; run 'mvn -DskipTests package' first (it copies s3proxy.jar into target/)");
@@ -38,7 +45,7 @@ public final class S3ProxyProcess implements AutoCloseable {
       Path dir = Files.createTempDirectory("s3proxy");
       Path props = dir.resolve("s3proxy.properties");
       Files.writeString(props, String.join("\n",
-          "s3proxy.endpoint=http://127.0.0.1:" + port,
+          "s3proxy.endpoint=http://" + host + ":" + port,
           "s3proxy.authorization=aws-v2-or-v4",
           "s3proxy.identity=" + IDENTITY,
           "s3proxy.credential=" + CREDENTIAL,
@@ -57,7 +64,7 @@ public final class S3ProxyProcess implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
-      S3ProxyProcess proxy = new S3ProxyProcess(process, port, log);
+      S3ProxyProcess proxy = new S3ProxyProcess(process, host, port, log);
       proxy.awaitPort(Duration.ofSeconds(60));
       return proxy;
     } catch (IOException e) {
@@ -72,7 +79,7 @@ public final class S3ProxyProcess implements AutoCloseable {
         throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; see " + log + ":\n" + tail());
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        s.connect(new InetSocketAddress(host, port), 200);
         return;
       } catch (IOException notYet) {
         try {
@@ -97,7 +104,7 @@ public final class S3ProxyProcess implements AutoCloseable {
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   public int port() {

@@ -8,9 +8,12 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.UrlSigner;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -19,6 +22,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -36,6 +40,8 @@ public final class ApiVerticle extends VerticleBase {
   static final String REQUEST_ID = "requestId";
   /** The name Vert.x gives its own handler in an HTTP/1 connection's pipeline. */
   private static final String VERTX_HANDLER = "handler";
+  /** The name Vert.x gives its HTTP/1 request decoder. */
+  private static final String VERTX_DECODER = "httpDecoder";
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   // Header names and fixed values as pre-hashed ASCII strings: Vert.x would hash and validate a String per use.
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
@@ -63,15 +69,19 @@ public final class ApiVerticle extends VerticleBase {
     // 408s come from one sweep per event loop instead of a timer per request: late by at most one period.
     long sweepMillis = Math.max(10, Math.min(250, http.requestTimeout().toMillis() / 10));
     vertx.setPeriodic(sweepMillis, id -> presign.expire(System.nanoTime()));
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setPort(http.port())
-        .setHost("0.0.0.0")
+        .setHost(http.host())
+        // HTTP/1.1 only: ingresses and load balancers speak it to their backends, and the exchange's rules (a
+        // refused body closes the connection) are HTTP/1's. Cleartext HTTP/2 would need per-stream refusals.
+        .setHttp2ClearTextEnabled(false)
         // Nothing legitimate idles this long; a stalled client gives its connection back.
         .setIdleTimeout(60)
         // No WebSockets here: without compression offers Netty's extension handler leaves the pipeline, so
         // no request or response passes through it.
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false));
+        .setPerFrameWebSocketCompressionSupported(false);
+    server = vertx.createHttpServer(options);
     Router router = setupRouter();
     boolean cors = !http.corsOrigins().isEmpty();
     // Presign requests go straight to their handler; the router (and its CORS handler) sees only the rest, and
@@ -84,10 +94,24 @@ public final class ApiVerticle extends VerticleBase {
         router.handle(request);
       }
     };
-    return server.connectionHandler(ApiVerticle::batchFlushes).requestHandler(dispatch)
+    return server.connectionHandler(connection -> configure(connection, options)).requestHandler(dispatch)
         .invalidRequestHandler(ApiVerticle::rejectInvalid)
         .listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));
+  }
+
+  /**
+   * Every connection is HTTP/1 (no h2c, no TLS here) and reaches this before its first byte is read: the request
+   * decoder becomes the strict one, and flushes are batched.
+   */
+  static void configure(HttpConnection connection, HttpServerOptions options) {
+    if (connection instanceof Http1xServerConnection http1) {
+      ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
+      if (pipeline.get(VERTX_DECODER) != null) {
+        pipeline.replace(VERTX_DECODER, VERTX_DECODER, new StrictRequestDecoder(options));
+      }
+    }
+    batchFlushes(connection);
   }
 
   /**
@@ -133,19 +157,34 @@ public final class ApiVerticle extends VerticleBase {
       router.get("/dev/jwks.json").handler(deps.devIssuer()::serveJwks);
       router.post("/dev/token").consumes("application/json").handler(body).handler(deps.devIssuer()::mintToken);
     }
-    router.route().failureHandler(Problems::handle);
+    router.route().failureHandler(ApiVerticle::problem);
     for (int status : new int[] {400, 404, 405, 408, 413, 415, 429, 431, 500, 503}) {
-      router.errorHandler(status, Problems::handle);
+      router.errorHandler(status, ApiVerticle::problem);
     }
     return router;
   }
 
   /** Every answer says no-store and carries the request id. */
   private static void tagRequest(RoutingContext ctx) {
+    tag(ctx);
+    ctx.next();
+  }
+
+  /**
+   * The router fails some requests before any route runs (a target not starting with '/' is a 404 at once): those
+   * are tagged here, on their way to the problem writer.
+   */
+  private static void problem(RoutingContext ctx) {
+    if (ctx.get(REQUEST_ID) == null) {
+      tag(ctx);
+    }
+    Problems.handle(ctx);
+  }
+
+  private static void tag(RoutingContext ctx) {
     String id = requestId(ctx.request());
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(X_REQUEST_ID, id).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
-    ctx.next();
   }
 
   /** The caller's X-Request-Id if it is safe to echo, else a new random one. */
@@ -154,6 +193,20 @@ public final class ApiVerticle extends VerticleBase {
     // A request id needs to be unique, not secret: a per-thread generator avoids UUID.randomUUID()'s shared lock.
     return given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given
         : new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
+  }
+
+  /**
+   * The one Authorization header, or null. Two are refused: which one a proxy, a log or this gateway would read is
+   * anyone's guess.
+   */
+  static String authorization(HttpServerRequest request) {
+    MultiMap headers = request.headers();
+    String value = headers.get(HttpHeaders.AUTHORIZATION);
+    if (value != null && headers.getAll(HttpHeaders.AUTHORIZATION).size() > 1) {
+      throw new ProblemException(400, "Bad Request", "send one Authorization header, not several",
+          new JsonObject().put("field", "Authorization"));
+    }
+    return value;
   }
 
   /** Accepts a JSON media type (parameters allowed); anything else is a 415 problem. */
@@ -168,20 +221,29 @@ public final class ApiVerticle extends VerticleBase {
     }
   }
 
-  /** Requests Netty could not decode (headers or request line too long, bad syntax) still get problem+json. */
+  /**
+   * Requests that could not be decoded (headers or request line too long, bad syntax, faulty framing, another HTTP
+   * version) still get problem+json, and their connection is closed: what follows them cannot be trusted.
+   */
   private static void rejectInvalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    String message = cause == null ? "" : String.valueOf(cause.getMessage());
-    int status = message.contains("header is larger") ? 431 : message.contains("line is larger") ? 414 : 400;
-    String detail = switch (status) {
-      case 431 -> "request headers are larger than this gateway accepts (8 KiB); is the token too long?";
-      case 414 -> "the request line is too long";
-      default -> "the request is not valid HTTP";
-    };
-    request.response().setStatusCode(status).putHeader("Content-Type", Problems.MEDIA_TYPE)
-        .putHeader("Connection", "close")
-        .end(Problems.body(new ProblemException(status, status == 431 ? "Request Header Fields Too Large"
-            : status == 414 ? "URI Too Long" : "Bad Request", detail)).encode());
+    ProblemException problem;
+    if (cause instanceof TooLongHttpHeaderException) {
+      problem = new ProblemException(431, "Request Header Fields Too Large",
+          "request headers are larger than this gateway accepts (8 KiB); is the token too long?");
+    } else if (cause instanceof TooLongHttpLineException) {
+      problem = new ProblemException(414, "URI Too Long", "the request line is too long");
+    } else if (cause instanceof StrictRequestDecoder.UnsupportedVersion) {
+      problem = new ProblemException(505, "HTTP Version Not Supported", cause.getMessage());
+    } else if (cause instanceof StrictRequestDecoder.FaultyFraming) {
+      problem = new ProblemException(400, "Bad Request", cause.getMessage());
+    } else {
+      problem = new ProblemException(400, "Bad Request", "the request is not valid HTTP");
+    }
+    request.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problems.MEDIA_TYPE)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(Problems.body(problem).encode())
+        .onComplete(v -> request.connection().close());
   }
 
   @Override

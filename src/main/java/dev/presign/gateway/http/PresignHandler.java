@@ -188,7 +188,7 @@ public final class PresignHandler {
         }
         ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
         long start = System.nanoTime();
-        verifier.verify(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(ar -> {
+        verifier.verify(ApiVerticle.authorization(request)).onComplete(ar -> {
           metrics.jwtValidation(System.nanoTime() - start);
           if (answered) {
             return; // timed out while the token's key was being fetched

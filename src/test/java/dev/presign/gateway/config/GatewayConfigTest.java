@@ -110,7 +110,7 @@ class GatewayConfigTest {
 
     assertThat(config.http()).isEqualTo(new GatewayConfig.Http(8443, 9443, 3, 4096,
         List.of("https://app.example.com", "http://localhost:5173"), Duration.ofSeconds(7), Duration.ofSeconds(20),
-        false, Duration.ofSeconds(10), 50, 100));
+        false, Duration.ofSeconds(10), 50, 100, "0.0.0.0"));
     assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("ES384", "PS256");
     assertThat(config.jwt().audiences()).containsExactly("a", "b");
     assertThat(config.jwt().leeway()).isZero();
@@ -292,6 +292,15 @@ class GatewayConfigTest {
         .containsExactly("HTTP_PORT and MANAGEMENT_PORT must differ (both are 9090)");
     assertThat(errors(production("HTTP_PORT", "7000", "MANAGEMENT_PORT", "7000")))
         .containsExactly("HTTP_PORT and MANAGEMENT_PORT must differ (both are 7000)");
+  }
+
+  @Test
+  void listens_on_every_interface_unless_http_host_says_otherwise() {
+    assertThat(GatewayConfig.fromEnv(production()).http().host()).isEqualTo("0.0.0.0");
+    assertThat(GatewayConfig.fromEnv(production("HTTP_HOST", "127.0.0.1")).http().host()).isEqualTo("127.0.0.1");
+    assertThat(GatewayConfig.fromEnv(production("HTTP_HOST", "::1")).http().host()).isEqualTo("::1");
+    assertThat(errors(production("HTTP_HOST", "127.0.0.1/8"))).containsExactly("HTTP_HOST=127.0.0.1/8 must be an IP"
+        + " address or host name to listen on (0.0.0.0: every interface, 127.0.0.1: this machine only)");
   }
 
   @Test

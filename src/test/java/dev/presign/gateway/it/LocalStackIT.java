@@ -50,11 +50,17 @@ class LocalStackIT {
       assertThat(session.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(result).contains("\"uploadUrl\":\"http://127.0.0.1:" + s3 + "/dev-bucket/users/alice/")
           .contains("HTTP/1.1 200 OK").containsIgnoringCase("ETag:");
+      // Bound to 127.0.0.1 itself, not to every interface: another address of this machine (127.0.0.2 is one,
+      // as a LAN address would be) finds nothing listening.
+      for (int port : new int[] {api, management, s3}) {
+        assertThat(isOpen("127.0.0.1", port)).as("port %d on 127.0.0.1", port).isTrue();
+        assertThat(isOpen("127.0.0.2", port)).as("port %d on 127.0.0.2", port).isFalse();
+      }
     } finally {
       stack.destroy();
       assertThat(stack.waitFor(30, TimeUnit.SECONDS)).as("the stack stops on SIGTERM").isTrue();
     }
-    assertThat(isOpen(s3)).as("S3Proxy is stopped with the stack").isFalse();
+    assertThat(isOpen("127.0.0.1", s3)).as("S3Proxy is stopped with the stack").isFalse();
   }
 
   private static List<String> readUntil(Process process, String marker) throws Exception {
@@ -85,9 +91,9 @@ class LocalStackIT {
     return -1;
   }
 
-  private static boolean isOpen(int port) {
+  private static boolean isOpen(String host, int port) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      s.connect(new InetSocketAddress(host, port), 500);
       return true;
     } catch (IOException e) {
       return false;
