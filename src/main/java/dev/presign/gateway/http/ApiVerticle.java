@@ -28,6 +28,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +55,7 @@ public final class ApiVerticle extends VerticleBase {
                      GatewayMetrics metrics, RateLimiter rateLimiter, Clock clock, IntConsumer onListening) {}
 
   private final Deps deps;
-  private PresignHandler presign;
+  private Pipeline pipeline;
   private HttpServer server;
 
   public ApiVerticle(Deps deps) {
@@ -64,11 +66,11 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     TokenVerifier verifier = new TokenVerifier(vertx, deps.keys(), deps.config().jwt(), deps.clock());
     GatewayConfig.Http http = deps.config().http();
-    presign = new PresignHandler(verifier, deps.rateLimiter(), deps.policy(), deps.signer(), deps.metrics(),
-        http.bodyLimitBytes(), http.requestTimeout());
+    pipeline = new Pipeline(verifier, deps.rateLimiter(), deps.metrics(), http.bodyLimitBytes(), http.requestTimeout(),
+        http.corsOrigins().isEmpty() ? null : new Cors(java.util.Set.copyOf(http.corsOrigins())));
     // 408s come from one sweep per event loop instead of a timer per request: late by at most one period.
     long sweepMillis = Math.max(10, Math.min(250, http.requestTimeout().toMillis() / 10));
-    vertx.setPeriodic(sweepMillis, id -> presign.expire(System.nanoTime()));
+    vertx.setPeriodic(sweepMillis, id -> pipeline.expire(System.nanoTime()));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(http.port())
         .setHost(http.host())
@@ -83,13 +85,16 @@ public final class ApiVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false);
     server = vertx.createHttpServer(options);
     Router router = setupRouter();
-    boolean cors = !http.corsOrigins().isEmpty();
-    // Presign requests go straight to their handler; the router (and its CORS handler) sees only the rest, and
-    // browser presigns when CORS is configured.
+    Map<String, Endpoint> endpoints = new HashMap<>();
+    for (Endpoint endpoint : Endpoints.table(deps)) {
+      endpoints.put(endpoint.path(), endpoint);
+    }
+    // API requests go straight to the pipeline by one map lookup; the router sees only the rest.
     Handler<HttpServerRequest> dispatch = request -> {
-      if (PresignHandler.PATH.equals(request.path()) && !(cors && request.headers().contains(HttpHeaders.ORIGIN))) {
-        request.routed(PresignHandler.PATH);
-        presign.handle(request, requestId(request));
+      Endpoint endpoint = endpoints.get(request.path());
+      if (endpoint != null) {
+        request.routed(endpoint.path());
+        pipeline.handle(request, endpoint);
       } else {
         router.handle(request);
       }
@@ -146,9 +151,6 @@ public final class ApiVerticle extends VerticleBase {
           .maxAgeSeconds(600));
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(deps.config().http().bodyLimitBytes());
-    // One route per path, so that metrics carry exactly its template as the route label. Presigns reach the
-    // router only with an Origin (after the CORS handler); the presign handler does the rest itself.
-    router.route(PresignHandler.PATH).handler(ctx -> presign.handle(ctx.request(), ctx.get(REQUEST_ID)));
     // Liveness on the API port too: where a probe or a load balancer only knows this port, and as the same
     // server's no-op endpoint that benchmarks compare presign with.
     router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.LayoutBase;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.presign.gateway.json.Json;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -12,7 +12,6 @@ import org.slf4j.event.KeyValuePair;
  * error's class, message and stack when there is one. {@code LOG_FORMAT=text} switches to one readable line.
  */
 public final class JsonLayout extends LayoutBase<ILoggingEvent> {
-  private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
   private static volatile boolean json = !"text".equals(System.getenv("LOG_FORMAT"));
 
   /** Set once at start from the validated configuration. */
@@ -63,39 +62,15 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
 
   private static void field(StringBuilder line, String name, Object value) {
     line.append(',');
-    string(line, name);
+    Json.string(line, name);
     line.append(':');
     if (value == null) {
       line.append("null");
     } else if (value instanceof Boolean || (value instanceof Number n && Double.isFinite(n.doubleValue()))) {
       line.append(value);
     } else {
-      string(line, value.toString());
+      Json.string(line, value.toString());
     }
-  }
-
-  /**
-   * Appends {@code value} as a JSON string, quotes included. Text without a quote, backslash or control character
-   * (nearly all of it) is copied as it is; only the rest goes through Jackson's escaping.
-   */
-  public static void string(StringBuilder out, String value) {
-    out.append('"');
-    if (needsEscaping(value)) {
-      JSON.quoteAsString(value, out);
-    } else {
-      out.append(value);
-    }
-    out.append('"');
-  }
-
-  private static boolean needsEscaping(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String asText(ILoggingEvent event) {

@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 
@@ -56,16 +55,18 @@ public final class GatewayMetrics {
     }
   }
 
+  /** The operations the API serves: each gets its outcome counters at start, so every series exists from 0. */
+  public static final java.util.List<String> OPERATIONS = java.util.List.of("put", "get", "batch", "sign");
+
   private final PrometheusMeterRegistry registry;
-  private final Map<Outcome, Counter> putOutcomes = new EnumMap<>(Outcome.class);
+  private final Map<String, Outcomes> outcomes = new java.util.HashMap<>();
   private final Timer signing;
   private final Timer jwtValidation;
 
   public GatewayMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
-    for (Outcome o : Outcome.values()) {
-      putOutcomes.put(o, Counter.builder("presign.requests").description("Presign requests by operation and outcome")
-          .tag("operation", "put").tag("outcome", o.label()).register(registry));
+    for (String operation : OPERATIONS) {
+      outcomes.put(operation, new Outcomes(registry, operation));
     }
     signing = Timer.builder("presign.signing").description("Time to make one presigned URL")
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
@@ -98,8 +99,30 @@ public final class GatewayMetrics {
     return registry;
   }
 
-  public void outcome(Outcome outcome) {
-    putOutcomes.get(outcome).increment();
+  /** The counters of one operation's answers by outcome: looked up once per endpoint, not per request. */
+  public Outcomes outcomes(String operation) {
+    Outcomes counters = outcomes.get(operation);
+    if (counters == null) {
+      throw new IllegalArgumentException("no such operation: " + operation + " (known: " + OPERATIONS + ")");
+    }
+    return counters;
+  }
+
+  /** {@code presign_requests_total{operation, outcome}} for one operation. */
+  public static final class Outcomes {
+    private final Counter[] byOutcome = new Counter[Outcome.values().length];
+
+    private Outcomes(PrometheusMeterRegistry registry, String operation) {
+      for (Outcome o : Outcome.values()) {
+        byOutcome[o.ordinal()] = Counter.builder("presign.requests")
+            .description("API requests by operation and outcome")
+            .tag("operation", operation).tag("outcome", o.label()).register(registry);
+      }
+    }
+
+    public void count(Outcome outcome) {
+      byOutcome[outcome.ordinal()].increment();
+    }
   }
 
   public void signing(long nanos) {

@@ -29,8 +29,8 @@ class PresignAnswerTest {
       String tree = new JsonObject().put("key", upload.key()).put("uploadUrl", upload.url()).put("method", "PUT")
           .put("headers", headers).put("expiresAt", upload.expiresAt().toString()).encode();
 
-      assertThat(PresignHandler.answer(upload)).isEqualTo(tree);
-      assertThat(new JsonObject(PresignHandler.answer(upload)).getString("key")).isEqualTo(key);
+      assertThat(dev.presign.gateway.http.operations.PresignPut.answer(upload)).isEqualTo(tree);
+      assertThat(new JsonObject(dev.presign.gateway.http.operations.PresignPut.answer(upload)).getString("key")).isEqualTo(key);
     }
   }
 
@@ -38,7 +38,7 @@ class PresignAnswerTest {
   void an_answer_without_signed_headers_has_an_empty_headers_object() {
     PresignedUpload upload = new PresignedUpload("k", "https://x/k", new String[SignedHeader.COUNT],
         Instant.parse("2026-11-27T22:00:00Z"));
-    assertThat(PresignHandler.answer(upload)).isEqualTo(
+    assertThat(dev.presign.gateway.http.operations.PresignPut.answer(upload)).isEqualTo(
         "{\"key\":\"k\",\"uploadUrl\":\"https://x/k\",\"method\":\"PUT\",\"headers\":{},\"expiresAt\":\"2026-11-27T22:00:00Z\"}");
   }
 }

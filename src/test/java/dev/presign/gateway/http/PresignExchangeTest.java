@@ -262,6 +262,26 @@ class PresignExchangeTest {
     assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
   }
 
+  @Test
+  void a_presign_refused_by_cors_is_a_counted_and_audited_403() {
+    Map<String, Double> before = outcomes();
+    HttpResponse<String> foreign = send(presignRequest(Map.of("Origin", "https://evil.example"),
+        new JsonObject().put("filename", "a.txt").encode()));
+    assertThat(assertProblem(foreign, 403).getString("rule")).isEqualTo("cors-origin");
+    assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    HttpResponse<String> preflight = send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/api/s3/presign")))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST").build());
+    assertThat(assertProblem(preflight, 403).getString("rule")).isEqualTo("cors-origin");
+
+    assertThat(outcomes().get("denied") - before.get("denied")).isEqualTo(2.0);
+    assertThat(audit.list).hasSize(2);
+    for (ILoggingEvent event : audit.list) {
+      assertThat(fields(event)).containsEntry("outcome", "denied").containsEntry("rule", "cors-origin")
+          .containsEntry("operation", "put").containsEntry("status", 403);
+    }
+  }
+
   private static HttpRequest presignRequest(Map<String, String> headers, String body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gw.apiUrl("/api/s3/presign")))
         .timeout(Duration.ofSeconds(10))
@@ -291,7 +311,8 @@ class PresignExchangeTest {
 
   private static Map<String, Double> outcomes() {
     Map<String, Double> counts = new HashMap<>();
-    Matcher m = Pattern.compile("presign_requests_total\\{[^}]*outcome=\"([a-z_]+)\"[^}]*} ([0-9.eE+]+)")
+    Matcher m = Pattern.compile(
+        "presign_requests_total\\{[^}]*operation=\"put\",outcome=\"([a-z_]+)\"[^}]*} ([0-9.eE+]+)")
         .matcher(scrape());
     while (m.find()) {
       counts.put(m.group(1), Double.parseDouble(m.group(2)));

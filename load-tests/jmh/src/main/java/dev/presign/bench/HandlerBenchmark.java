@@ -5,7 +5,7 @@ import dev.presign.gateway.auth.KeySource;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.http.PresignBody;
-import dev.presign.gateway.http.PresignHandler;
+import dev.presign.gateway.http.operations.PresignPut;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.signing.PresignedUpload;
@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What POST /api/s3/presign does for one request, minus HTTP, with the gateway's own code for each step: read the
  * JSON body (PresignBody), verify the bearer token (TokenVerifier: claims, signature), plan the key (KeyPolicy),
- * sign (UrlSigner), write the JSON answer (PresignHandler.answer).
+ * sign (UrlSigner), write the JSON answer (PresignPut.answer).
  * RS256 by default, the local stack's algorithm ({@code -p alg=ES256} for the other); with the verified-token cache
  * on (one caller presigning again with the same token) and off (every token's signature checked).
  */
@@ -88,6 +88,6 @@ public class HandlerBenchmark {
     }
     Caller caller = verified.result();
     PresignedUpload upload = signer.presignPut(policy.plan(caller, request));
-    return PresignHandler.answer(upload);
+    return PresignPut.answer(upload);
   }
 }

@@ -2,15 +2,9 @@ package dev.presign.gateway.http;
 
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.auth.TokenVerifier;
-import dev.presign.gateway.logging.JsonLayout;
-import dev.presign.gateway.logging.Timestamps;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
-import dev.presign.gateway.policy.KeyPolicy;
-import dev.presign.gateway.policy.UploadPlan;
-import dev.presign.gateway.policy.UploadRequest;
-import dev.presign.gateway.signing.PresignedUpload;
-import dev.presign.gateway.signing.UrlSigner;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -20,45 +14,59 @@ import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /api/s3/presign, the whole exchange in one handler: tag the answer, read the body (bounded), check method
- * and media type, verify the token, apply the caller's rate limit, let the policy decide the key, sign it, answer.
- * Every answer it gives is counted and audited exactly once, whichever step gave it.
+ * The exchange every API endpoint shares, written once: tag the answer, apply CORS, read the body (bounded), check
+ * method and media type, verify the token, charge the caller's rate limit, then hand over to the endpoint's
+ * {@link Operation} and write what it answers. Every answer it gives is counted and audited exactly once, under
+ * the endpoint's operation, whichever step gave it.
  *
- * <p>One instance per API verticle, confined to its event loop: requests come straight from the HTTP server, or
- * through the router when a browser request needs CORS. In-flight exchanges sit in a list in arrival order, which
- * with one timeout for all is deadline order; a periodic sweep answers 408 to those past their deadline (no timer
- * per request).
+ * <p>One instance per API verticle, confined to its event loop. In-flight exchanges sit in a list in arrival
+ * order, which with one timeout for all is deadline order; a periodic sweep answers 408 to those past their
+ * deadline (no timer per request).
  */
-public final class PresignHandler {
-  static final String PATH = "/api/s3/presign";
-
+final class Pipeline {
   private final TokenVerifier verifier;
   private final RateLimiter rateLimiter;
-  private final KeyPolicy policy;
-  private final UrlSigner signer;
   private final GatewayMetrics metrics;
   private final long bodyLimit;
   private final long timeoutNanos;
+  /** Null when CORS is off: an Origin header then changes nothing. */
+  private final Cors cors;
   /** Sentinel of the circular in-flight list; its neighbours are the oldest and the newest exchange. */
   private final Exchange inFlight = new Exchange();
 
-  PresignHandler(TokenVerifier verifier, RateLimiter rateLimiter, KeyPolicy policy, UrlSigner signer,
-                 GatewayMetrics metrics, long bodyLimit, Duration timeout) {
+  Pipeline(TokenVerifier verifier, RateLimiter rateLimiter, GatewayMetrics metrics, long bodyLimit, Duration timeout,
+           Cors cors) {
     this.verifier = verifier;
     this.rateLimiter = rateLimiter;
-    this.policy = policy;
-    this.signer = signer;
     this.metrics = metrics;
     this.bodyLimit = bodyLimit;
     this.timeoutNanos = timeout.toNanos();
+    this.cors = cors;
   }
 
-  /** Takes over {@code request} and its response; {@code requestId} is the id the answer will carry. */
-  void handle(HttpServerRequest request, String requestId) {
-    Exchange x = new Exchange(request, requestId);
+  /** Takes over {@code request} and its response on the way to one answer from {@code endpoint}. */
+  void handle(HttpServerRequest request, Endpoint endpoint) {
+    String requestId = ApiVerticle.requestId(request);
+    Exchange x = new Exchange(request, endpoint, requestId);
     request.response().putHeader(ApiVerticle.X_REQUEST_ID, requestId)
         .putHeader(HttpHeaders.CACHE_CONTROL, ApiVerticle.NO_STORE);
     try {
+      if (cors != null) {
+        String origin = Cors.origin(request);
+        if (origin != null) {
+          if (!cors.allows(origin)) {
+            x.refuse(Cors.refused(origin));
+            return;
+          }
+          Cors.allow(request.response(), origin);
+          if (request.method() == HttpMethod.OPTIONS && request.headers().contains(Cors.REQUEST_METHOD)) {
+            // A granted preflight is the browser's protocol, not a request of the API: answered, not counted.
+            x.answered = true;
+            Cors.preflight(request.response(), endpoint.method().name());
+            return;
+          }
+        }
+      }
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
       if (length != null && declaredTooLarge(length)) {
         x.refuse(tooLarge());
@@ -86,7 +94,7 @@ public final class PresignHandler {
     }
   }
 
-  /** Answers 408 to every exchange past its deadline; called periodically on this handler's event loop. */
+  /** Answers 408 to every exchange past its deadline; called periodically on this pipeline's event loop. */
   void expire(long nowNanos) {
     Exchange oldest;
     while ((oldest = inFlight.next) != inFlight && oldest.deadline - nowNanos <= 0) {
@@ -108,9 +116,17 @@ public final class PresignHandler {
     }
   }
 
+  static ProblemException rateLimited(HttpServerRequest request, long waitNanos) {
+    long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
+    return new ProblemException(429, "Too Many Requests",
+        "rate limit for this caller exceeded; retry after " + seconds + " s");
+  }
+
   /** One request and what the audit event says about it; its fields are only touched on the event loop. */
-  final class Exchange {
+  final class Exchange implements Call {
     private final HttpServerRequest request;
+    final Endpoint endpoint;
     final String requestId;
     private long deadline;
     private Exchange prev = this;
@@ -119,20 +135,51 @@ public final class PresignHandler {
     private boolean bodyOwned;
     private boolean answered;
     Caller caller;
-    UploadRequest upload;
     String key;
+    Long size;
+    String contentType;
     String rule;
     String reason;
     int status;
 
     private Exchange() { // the list's sentinel
       this.request = null;
+      this.endpoint = null;
       this.requestId = null;
     }
 
-    private Exchange(HttpServerRequest request, String requestId) {
+    private Exchange(HttpServerRequest request, Endpoint endpoint, String requestId) {
       this.request = request;
+      this.endpoint = endpoint;
       this.requestId = requestId;
+    }
+
+    @Override
+    public Caller caller() {
+      return caller;
+    }
+
+    @Override
+    public Buffer body() {
+      return body;
+    }
+
+    @Override
+    public void audit(String key, Long size, String contentType) {
+      this.key = key;
+      this.size = size;
+      this.contentType = contentType;
+    }
+
+    @Override
+    public void charge(int permits) {
+      // TODO weighted acquire once the limiter takes a count
+      for (int i = 0; i < permits; i++) {
+        long waitNanos = rateLimiter.acquire(caller.subject());
+        if (waitNanos > 0) {
+          throw rateLimited(request, waitNanos);
+        }
+      }
     }
 
     private void linkBefore(Exchange sentinel) {
@@ -181,14 +228,15 @@ public final class PresignHandler {
         return;
       }
       try {
-        if (request.method() != HttpMethod.POST) {
-          request.response().putHeader(HttpHeaders.ALLOW, "POST");
-          refuse(new ProblemException(405, "Method Not Allowed", "use POST for this resource"));
+        if (request.method() != endpoint.method()) {
+          request.response().putHeader(HttpHeaders.ALLOW, endpoint.method().name());
+          refuse(new ProblemException(405, "Method Not Allowed", "use " + endpoint.method() + " for this resource"));
           return;
         }
         ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
+        String authorization = ApiVerticle.authorization(request);
         long start = System.nanoTime();
-        verifier.verify(ApiVerticle.authorization(request)).onComplete(ar -> {
+        verifier.verify(authorization).onComplete(ar -> {
           metrics.jwtValidation(System.nanoTime() - start);
           if (answered) {
             return; // timed out while the token's key was being fetched
@@ -209,24 +257,34 @@ public final class PresignHandler {
         caller = who;
         long waitNanos = rateLimiter.acquire(who.subject());
         if (waitNanos > 0) {
-          long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-          request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
-          refuse(new ProblemException(429, "Too Many Requests",
-              "rate limit for this caller exceeded; retry after " + seconds + " s"));
+          refuse(rateLimited(request, waitNanos));
           return;
         }
-        upload = PresignBody.parse(body);
-        UploadPlan plan = policy.plan(who, upload);
-        key = plan.key();
-        long start = System.nanoTime();
-        PresignedUpload signed = signer.presignPut(plan);
-        metrics.signing(System.nanoTime() - start);
-        String answer = answer(signed);
-        decided(200);
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, ApiVerticle.APPLICATION_JSON).end(answer);
+        Object answer = endpoint.handler().answer(this);
+        if (answer instanceof String json) {
+          answer(json);
+        } else {
+          @SuppressWarnings("unchecked")
+          Future<String> later = (Future<String>) answer;
+          later.onComplete(ar -> {
+            if (ar.succeeded()) {
+              answer(ar.result());
+            } else {
+              refuse(ar.cause());
+            }
+          });
+        }
       } catch (RuntimeException e) {
         refuse(e);
       }
+    }
+
+    private void answer(String json) {
+      if (answered) {
+        return; // timed out while S3 was being asked
+      }
+      decided(200);
+      request.response().putHeader(HttpHeaders.CONTENT_TYPE, ApiVerticle.APPLICATION_JSON).end(json);
     }
 
     /** Answers with the problem {@code failure} stands for (an unexpected one: logged, 500). */
@@ -248,38 +306,12 @@ public final class PresignHandler {
       body = null;
       try {
         Outcome outcome = Outcome.ofStatus(answerStatus);
-        metrics.outcome(outcome);
+        endpoint.outcomes().count(outcome);
         AuditLog.decision(this, outcome);
       } catch (RuntimeException e) {
         // Bookkeeping must never break the answer it describes.
-        LoggerFactory.getLogger(PresignHandler.class).error("could not record a presign decision", e);
+        LoggerFactory.getLogger(Pipeline.class).error("could not record a decision", e);
       }
     }
-  }
-
-  /**
-   * {@code {"key":…,"uploadUrl":…,"method":"PUT","headers":{…},"expiresAt":…}}, written directly (no JSON tree):
-   * the same text a JsonObject would encode.
-   */
-  public static String answer(PresignedUpload upload) {
-    StringBuilder json = new StringBuilder(upload.url().length() + upload.key().length() + 256);
-    json.append("{\"key\":");
-    JsonLayout.string(json, upload.key());
-    json.append(",\"uploadUrl\":");
-    JsonLayout.string(json, upload.url());
-    json.append(",\"method\":\"PUT\",\"headers\":{");
-    int start = json.length();
-    upload.forEachHeader((name, value) -> {
-      if (json.length() > start) {
-        json.append(',');
-      }
-      JsonLayout.string(json, name);
-      json.append(':');
-      JsonLayout.string(json, value);
-    });
-    json.append("},\"expiresAt\":\"");
-    Timestamps.append(json, upload.expiresAt());
-    json.append("\"}");
-    return json.toString();
   }
 }
