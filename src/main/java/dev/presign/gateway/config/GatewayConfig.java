@@ -57,7 +57,18 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
       long maxBytes,
       boolean requireContentType,
       boolean requireSize,
-      Duration presignTtl) {}
+      Duration presignTtl,
+      int batchMaxFiles,
+      List<String> readPrefixes,
+      boolean allowDelete) {
+
+    /** Upload rules alone, with the defaults for batches, reads and deletes. */
+    public Uploads(String prefixTemplate, List<String> allowedContentTypes, long maxBytes, boolean requireContentType,
+                   boolean requireSize, Duration presignTtl) {
+      this(prefixTemplate, allowedContentTypes, maxBytes, requireContentType, requireSize, presignTtl, 100, List.of(),
+          false);
+    }
+  }
 
   static final Set<String> SUPPORTED_ALGORITHMS =
       Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512");
@@ -121,7 +132,15 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         r.number("MAX_UPLOAD_BYTES", 100L * 1024 * 1024, 1, MAX_SINGLE_PUT_BYTES),
         r.bool("REQUIRE_CONTENT_TYPE", false),
         r.bool("REQUIRE_SIZE", false),
-        Duration.ofSeconds(r.number("PRESIGN_TTL_SECONDS", 300, 1, MAX_PRESIGN_TTL_SECONDS)));
+        Duration.ofSeconds(r.number("PRESIGN_TTL_SECONDS", 300, 1, MAX_PRESIGN_TTL_SECONDS)),
+        r.integer("BATCH_MAX_FILES", 100, 1, 1000),
+        r.list("READ_PREFIXES", null),
+        r.bool("ALLOW_DELETE", false));
+    for (String prefix : uploads.readPrefixes()) {
+      r.check(prefix.endsWith("/") && !prefix.startsWith("/") && !("/" + prefix).matches(".*/\\.{0,2}/.*"),
+          "READ_PREFIXES entry '" + prefix + "' must be a folder like public/ (ends with '/', no empty, '.' or '..'"
+              + " segment)");
+    }
 
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors);

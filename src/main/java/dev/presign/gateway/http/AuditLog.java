@@ -30,4 +30,22 @@ final class AuditLog {
         "rule", x.rule,
         "reason", x.reason);
   }
+
+  /** One item of a request that decides several (a file of a batch), under the request's id and operation. */
+  static void item(Pipeline.Exchange x, int index, String key, Long size, String contentType, ProblemException refusal) {
+    Outcome outcome = Outcome.ofStatus(refusal == null ? 200 : refusal.status());
+    StructuredEvent.info(AUDIT, outcome == Outcome.OK ? "presign item ok" : "presign item " + outcome.label(),
+        "event", "presign-item",
+        "requestId", x.requestId,
+        "operation", x.endpoint.operation(),
+        "item", index,
+        "outcome", outcome.label(),
+        "status", refusal == null ? 200 : refusal.status(),
+        "subject", x.caller == null ? null : x.caller.subject(),
+        "key", key,
+        "size", size,
+        "contentType", contentType,
+        "rule", refusal == null ? null : refusal.extensions().getString("rule"),
+        "reason", refusal == null ? null : refusal.getMessage());
+  }
 }

@@ -15,6 +15,12 @@ public interface Call {
   void audit(String key, Long size, String contentType);
 
   /**
+   * Records one item of a request that decides several (a batch's files): its own audit event, with its key or
+   * the problem that refused it (null when granted).
+   */
+  void auditItem(int index, String key, Long size, String contentType, ProblemException refusal);
+
+  /**
    * Charges {@code permits} more requests to the caller's rate limit (the pipeline charged one already): a batch
    * of n files costs n. Throws the 429 problem when the caller is over its limit.
    */

@@ -1,5 +1,7 @@
 package dev.presign.gateway.http;
 
+import dev.presign.gateway.config.GatewayConfig;
+import dev.presign.gateway.http.operations.PresignBatch;
 import dev.presign.gateway.http.operations.PresignPut;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import io.vertx.core.http.HttpMethod;
@@ -14,12 +16,19 @@ final class Endpoints {
 
   static List<Endpoint> table(ApiVerticle.Deps deps) {
     GatewayMetrics metrics = deps.metrics();
+    GatewayConfig config = deps.config();
+    long bodyLimit = config.http().bodyLimitBytes();
+    int maxFiles = config.uploads().batchMaxFiles();
+    PresignPut put = new PresignPut(deps.policy(), deps.signer(), metrics);
     return List.of(
-        row(metrics, HttpMethod.POST, "/api/s3/presign", "put", new PresignPut(deps.policy(), deps.signer(), metrics)));
+        row(metrics, HttpMethod.POST, "/api/s3/presign", "put", put, bodyLimit),
+        // Each file may be as large as a single presign body; the whole stays within 1 MiB.
+        row(metrics, HttpMethod.POST, "/api/s3/presign/batch", "batch", new PresignBatch(put, maxFiles),
+            Math.min(1L << 20, maxFiles * bodyLimit + 64)));
   }
 
   private static Endpoint row(GatewayMetrics metrics, HttpMethod method, String path, String operation,
-                              Operation handler) {
-    return new Endpoint(method, path, operation, handler, metrics.outcomes(operation));
+                              Operation handler, long bodyLimit) {
+    return new Endpoint(method, path, operation, handler, bodyLimit, metrics.outcomes(operation));
   }
 }

@@ -27,19 +27,16 @@ final class Pipeline {
   private final TokenVerifier verifier;
   private final RateLimiter rateLimiter;
   private final GatewayMetrics metrics;
-  private final long bodyLimit;
   private final long timeoutNanos;
   /** Null when CORS is off: an Origin header then changes nothing. */
   private final Cors cors;
   /** Sentinel of the circular in-flight list; its neighbours are the oldest and the newest exchange. */
   private final Exchange inFlight = new Exchange();
 
-  Pipeline(TokenVerifier verifier, RateLimiter rateLimiter, GatewayMetrics metrics, long bodyLimit, Duration timeout,
-           Cors cors) {
+  Pipeline(TokenVerifier verifier, RateLimiter rateLimiter, GatewayMetrics metrics, Duration timeout, Cors cors) {
     this.verifier = verifier;
     this.rateLimiter = rateLimiter;
     this.metrics = metrics;
-    this.bodyLimit = bodyLimit;
     this.timeoutNanos = timeout.toNanos();
     this.cors = cors;
   }
@@ -68,8 +65,8 @@ final class Pipeline {
         }
       }
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-      if (length != null && declaredTooLarge(length)) {
-        x.refuse(tooLarge());
+      if (length != null && declaredTooLarge(length, endpoint.bodyLimit())) {
+        x.refuse(tooLarge(endpoint.bodyLimit()));
         return;
       }
       String expect = request.getHeader(HttpHeaders.EXPECT);
@@ -103,12 +100,12 @@ final class Pipeline {
     }
   }
 
-  private ProblemException tooLarge() {
+  private static ProblemException tooLarge(long bodyLimit) {
     return new ProblemException(413, "Content Too Large",
         "the request body is larger than this gateway accepts (" + bodyLimit + " bytes)");
   }
 
-  private boolean declaredTooLarge(String contentLength) {
+  private static boolean declaredTooLarge(String contentLength, long bodyLimit) {
     try {
       return Long.parseLong(contentLength.trim()) > bodyLimit;
     } catch (NumberFormatException e) {
@@ -172,6 +169,15 @@ final class Pipeline {
     }
 
     @Override
+    public void auditItem(int index, String key, Long size, String contentType, ProblemException refusal) {
+      try {
+        AuditLog.item(this, index, key, size, contentType, refusal);
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(Pipeline.class).error("could not record a decision", e);
+      }
+    }
+
+    @Override
     public void charge(int permits) {
       // TODO weighted acquire once the limiter takes a count
       for (int i = 0; i < permits; i++) {
@@ -200,8 +206,9 @@ final class Pipeline {
       if (answered) {
         return;
       }
+      long bodyLimit = endpoint.bodyLimit();
       if ((body == null ? 0 : body.length()) + (long) data.length() > bodyLimit) {
-        refuse(tooLarge());
+        refuse(tooLarge(bodyLimit));
         return;
       }
       // Usually the whole body is one chunk: kept as it is. From a second one on, chunks go into a buffer of our

@@ -9,6 +9,9 @@ import dev.presign.gateway.policy.UploadRequest;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reads a presign request body: one JSON object whose known members are {@code filename}, {@code contentType},
@@ -23,7 +26,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class PresignBody {
   /** Duplicate members are errors: one body must not read as two different requests. */
-  private static final JsonFactory JSON = JsonFactory.builder()
+  static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final String[] MEMBERS = {"filename", "contentType", "size", "checksumSha256", "prefix"};
   private static final int FILENAME = 0;
@@ -41,7 +44,11 @@ public final class PresignBody {
     if (buffer == null || buffer.length() == 0) {
       throw PolicyException.invalid("body", "the request body must be a JSON object");
     }
-    byte[] bytes = buffer.getBytes();
+    return parse(buffer.getBytes());
+  }
+
+  /** The same for a body, or one file of a batch, as bytes. */
+  public static UploadRequest parse(byte[] bytes) {
     Object[] fields = plain(bytes);
     if (fields == null) {
       fields = jackson(bytes);
@@ -55,6 +62,59 @@ public final class PresignBody {
     }
     return new UploadRequest(filename, (String) fields[CONTENT_TYPE], (Long) fields[SIZE], (String) fields[CHECKSUM],
         (String) fields[PREFIX]);
+  }
+
+  /**
+   * The files of a batch body {@code {"files":[{…}, …]}}, each as its own bytes for {@link #parse(byte[])}, so that
+   * every file is read exactly as a single presign body is and decided on its own; an element that is not an
+   * object is null. Other members are skipped. A body that is not such an object, or lists no file or more than
+   * {@code max}, is a {@link PolicyException} for the whole request.
+   */
+  public static List<byte[]> files(Buffer buffer, int max) {
+    if (buffer == null || buffer.length() == 0) {
+      throw PolicyException.invalid("body", "the request body must be a JSON object");
+    }
+    byte[] bytes = buffer.getBytes();
+    List<byte[]> files = null;
+    try (JsonParser p = JSON.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw PolicyException.invalid("body", "the request body must be a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (!field.equals("files")) {
+          p.skipChildren();
+          continue;
+        }
+        if (value != JsonToken.START_ARRAY) {
+          throw PolicyException.invalid("files", "files must be an array of file objects");
+        }
+        files = new ArrayList<>();
+        for (JsonToken element; (element = p.nextToken()) != JsonToken.END_ARRAY; ) {
+          if (files.size() == max) {
+            throw PolicyException.invalid("files", "a batch lists at most " + max + " files");
+          }
+          if (element == JsonToken.START_OBJECT) {
+            int from = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            files.add(Arrays.copyOfRange(bytes, from, (int) p.currentLocation().getByteOffset()));
+          } else {
+            p.skipChildren();
+            files.add(null);
+          }
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw PolicyException.invalid("body", "the request body is not valid JSON");
+      }
+    } catch (IOException e) {
+      throw PolicyException.invalid("body", "the request body is not valid JSON");
+    }
+    if (files == null || files.isEmpty()) {
+      throw PolicyException.invalid("files", "files must list at least one file");
+    }
+    return files;
   }
 
   /** The members' values in {@link #MEMBERS} order, or null when the body is not in the plain shape. */

@@ -26,7 +26,7 @@ public final class Problems {
     write(ctx, toProblem(ctx.failure(), ctx.statusCode()));
   }
 
-  static ProblemException toProblem(Throwable failure, int status) {
+  public static ProblemException toProblem(Throwable failure, int status) {
     if (failure instanceof ProblemException p) {
       return p;
     }
@@ -64,7 +64,7 @@ public final class Problems {
     };
   }
 
-  static JsonObject body(ProblemException p) {
+  public static JsonObject body(ProblemException p) {
     return new JsonObject()
         .put("type", "about:blank")
         .put("title", p.title())

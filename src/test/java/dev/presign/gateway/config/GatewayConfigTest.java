@@ -119,7 +119,8 @@ class GatewayConfigTest {
     assertThat(config.s3().pathStyle()).isTrue();
     assertThat(config.s3().credentialsRefresh()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.uploads()).isEqualTo(new GatewayConfig.Uploads("tenants/{sub}/uploads/",
-        List.of("image/png", "text/*"), GatewayConfig.MAX_SINGLE_PUT_BYTES, true, true, Duration.ofDays(7)));
+        List.of("image/png", "text/*"), GatewayConfig.MAX_SINGLE_PUT_BYTES, true, true, Duration.ofDays(7), 100,
+        List.of(), false));
   }
 
   @Test
@@ -301,6 +302,17 @@ class GatewayConfigTest {
     assertThat(GatewayConfig.fromEnv(production("HTTP_HOST", "::1")).http().host()).isEqualTo("::1");
     assertThat(errors(production("HTTP_HOST", "127.0.0.1/8"))).containsExactly("HTTP_HOST=127.0.0.1/8 must be an IP"
         + " address or host name to listen on (0.0.0.0: every interface, 127.0.0.1: this machine only)");
+  }
+
+  @Test
+  void reads_batch_size_read_prefixes_and_delete_switch() {
+    GatewayConfig.Uploads uploads = GatewayConfig.fromEnv(production("BATCH_MAX_FILES", "20",
+        "READ_PREFIXES", "public/,shared/docs/", "ALLOW_DELETE", "true")).uploads();
+    assertThat(uploads.batchMaxFiles()).isEqualTo(20);
+    assertThat(uploads.readPrefixes()).containsExactly("public/", "shared/docs/");
+    assertThat(uploads.allowDelete()).isTrue();
+    assertThat(errors(production("READ_PREFIXES", "public,/abs/,a//b/,../x/", "BATCH_MAX_FILES", "0")))
+        .hasSize(5).allSatisfy(e -> assertThat(e).containsAnyOf("READ_PREFIXES", "BATCH_MAX_FILES"));
   }
 
   @Test

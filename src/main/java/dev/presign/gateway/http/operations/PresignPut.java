@@ -31,8 +31,18 @@ public final class PresignPut implements Operation {
   public Object answer(Call call) {
     UploadRequest upload = PresignBody.parse(call.body());
     call.audit(null, upload.size(), upload.contentType());
-    UploadPlan plan = policy.plan(call.caller(), upload);
+    UploadPlan plan = plan(call, upload);
     call.audit(plan.key(), upload.size(), upload.contentType());
+    return sign(plan);
+  }
+
+  /** The policy's decision for one file. */
+  UploadPlan plan(Call call, UploadRequest upload) {
+    return policy.plan(call.caller(), upload);
+  }
+
+  /** The signed PUT for {@code plan}, as its JSON answer. */
+  String sign(UploadPlan plan) {
     long start = System.nanoTime();
     PresignedUpload signed = signer.presignPut(plan);
     metrics.signing(System.nanoTime() - start);
