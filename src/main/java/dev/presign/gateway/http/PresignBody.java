@@ -253,51 +253,6 @@ public final class PresignBody {
 
   /** Every body, plain or not: one streaming pass (no JSON tree). */
   static Object[] jackson(byte[] bytes) {
-    Object[] fields = new Object[MEMBERS.length];
-    try (JsonParser p = JSON.createParser(bytes)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw PolicyException.invalid("body", "the request body must be a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (field) {
-          case "filename" -> fields[FILENAME] = string(p, value, field);
-          case "contentType" -> fields[CONTENT_TYPE] = string(p, value, field);
-          case "size" -> fields[SIZE] = wholeNumber(p, value, field);
-          case "checksumSha256" -> fields[CHECKSUM] = string(p, value, field);
-          case "prefix" -> fields[PREFIX] = string(p, value, field);
-          default -> p.skipChildren();
-        }
-      }
-      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-        throw PolicyException.invalid("body", "the request body is not valid JSON");
-      }
-    } catch (IOException e) { // JsonProcessingException included: syntax, duplicate member, trailing data
-      throw PolicyException.invalid("body", "the request body is not valid JSON");
-    }
-    return fields;
-  }
-
-  private static String string(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (value != JsonToken.VALUE_STRING) {
-      p.skipChildren();
-      throw PolicyException.invalid(field, field + " must be a string");
-    }
-    return p.getText();
-  }
-
-  private static Long wholeNumber(JsonParser p, JsonToken value, String field) throws IOException {
-    if (value == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-      return p.getLongValue();
-    }
-    p.skipChildren();
-    throw PolicyException.invalid(field, field + " must be a whole number of bytes");
+    return JsonFields.read(bytes, MEMBERS, 1 << SIZE);
   }
 }

@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  */
 public final class KeyPolicy {
   public static final int MAX_KEY_BYTES = 1024;
+  private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
   private static final Pattern MEDIA_TYPE = Pattern.compile(
       "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
 
@@ -135,6 +136,60 @@ public final class KeyPolicy {
     // "users/alice/../bob/x" starts with "users/alice/" as text, but names bob's object once a URL is normalised.
     return key != null && FileNames.utf8Length(key) <= MAX_KEY_BYTES && isSafePath(key)
         && prefixesOf(caller).stream().anyMatch(key::startsWith);
+  }
+
+  /**
+   * {@code key} if the caller may write it (an existing upload's key, named again to sign its parts, complete,
+   * list, abort or delete it): under one of its prefixes. Otherwise a 400 (not a key) or 403 {@code key-prefix}.
+   */
+  public String writableKey(Caller caller, String key) {
+    checkKeyShape(key);
+    if (!owns(caller, key)) {
+      throw PolicyException.denied("key-prefix", "key is not under any prefix this caller owns");
+    }
+    return key;
+  }
+
+  /**
+   * {@code key} if the caller may read it: under one of its own prefixes or a configured read-only prefix
+   * ({@code READ_PREFIXES}). Otherwise a 400 (not a key) or 403 {@code key-prefix}.
+   */
+  public String readableKey(Caller caller, String key) {
+    checkKeyShape(key);
+    if (!owns(caller, key) && config.readPrefixes().stream().noneMatch(key::startsWith)) {
+      throw PolicyException.denied("key-prefix", "key is not under any prefix this caller may read");
+    }
+    return key;
+  }
+
+  private static void checkKeyShape(String key) {
+    if (key == null || key.isEmpty()) {
+      throw PolicyException.invalid("key", "key is required");
+    }
+    if (FileNames.utf8Length(key) > MAX_KEY_BYTES || !isSafePath(key)) {
+      throw PolicyException.invalid("key", "key must be at most " + MAX_KEY_BYTES + " UTF-8 bytes, relative, NFC,"
+          + " without empty, '.' or '..' segments, control characters, backslashes or lone surrogates");
+    }
+  }
+
+  /** S3's part numbers. */
+  public static int checkPartNumber(Long partNumber) {
+    if (partNumber == null || partNumber < 1 || partNumber > 10_000) {
+      throw PolicyException.invalid("partNumber", "partNumber must be a whole number from 1 to 10000");
+    }
+    return partNumber.intValue();
+  }
+
+  /**
+   * An upload id as S3 (and S3-compatible stores) make them: opaque, printable, URL-safe or base64 characters.
+   * Checked so that nothing else rides into the signed query string.
+   */
+  public static String checkUploadId(String uploadId) {
+    if (uploadId == null || !UPLOAD_ID.matcher(uploadId).matches()) {
+      throw PolicyException.invalid("uploadId", "uploadId must be the id S3 gave the multipart upload"
+          + " (1 to 1024 letters, digits and . _ - ~ + / =)");
+    }
+    return uploadId;
   }
 
   private String choosePrefix(Caller caller, String requested) {
