@@ -21,8 +21,14 @@ import java.util.stream.Collectors;
  */
 public final class KeyPolicy {
   public static final int MAX_KEY_BYTES = 1024;
-  private static final Pattern MEDIA_TYPE = Pattern.compile(
-      "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+  private static final String TOKEN = "[A-Za-z0-9!#$&^_.+-]";
+  /**
+   * RFC 9110's media type, narrowed to what a browser sends byte for byte: visible ASCII, and SP as the only
+   * whitespace (around ';' and inside a quoted value; RFC 9110 also allows HTAB there). The value is signed and
+   * repeated in the answer's headers: a CR or LF in it would be a header no client can send, or an injected one.
+   */
+  private static final Pattern MEDIA_TYPE = Pattern.compile(TOKEN + "{1,127}/" + TOKEN + "{1,127}"
+      + "( *; *" + TOKEN + "+=(\"[ !#-\\[\\]-~]*\"|" + TOKEN + "+))*");
 
   /**
    * Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop): enough for
@@ -220,12 +226,25 @@ public final class KeyPolicy {
       }
       return null;
     }
-    if (isAllowedPlainType(raw)) {
-      return raw;
+    return isAllowedPlainType(raw) ? raw : checkMediaType(raw);
+  }
+
+  /** The full check behind {@link #isAllowedPlainType}; package-private so tests can hold the two side by side. */
+  String checkMediaType(String raw) {
+    // Only spaces are trimmed (browsers drop them around a header value, so S3 gets the trimmed value);
+    // strip() would also drop CR, LF, TAB or U+2028 and accept the value they were meant to make unsendable.
+    int from = 0;
+    int to = raw.length();
+    while (from < to && raw.charAt(from) == ' ') {
+      from++;
     }
-    String value = raw.strip();
+    while (to > from && raw.charAt(to - 1) == ' ') {
+      to--;
+    }
+    String value = raw.substring(from, to);
     if (value.length() > 255 || !MEDIA_TYPE.matcher(value).matches()) {
-      throw PolicyException.invalid("contentType", "contentType must be a media type such as image/png");
+      throw PolicyException.invalid("contentType",
+          "contentType must be a media type such as image/png, in visible ASCII with only spaces around ';'");
     }
     int semi = value.indexOf(';');
     String base = (semi < 0 ? value : value.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
@@ -241,7 +260,7 @@ public final class KeyPolicy {
    * The common case in one pass: a lower-case type/subtype of token characters, no parameters, allowed as is or
    * by a type/* entry. Anything else goes through the full check.
    */
-  private boolean isAllowedPlainType(String type) {
+  boolean isAllowedPlainType(String type) {
     int n = type.length();
     int slash = type.indexOf('/');
     if (n > 255 || slash < 1 || slash == n - 1) {

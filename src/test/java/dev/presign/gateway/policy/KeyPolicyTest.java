@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,7 +171,87 @@ class KeyPolicyTest {
       "text/plain\r\nX-Evil: 1", "image/p ng", "text/plain; charset=\"a\"b\""})
   void rejects_malformed_content_type_as_bad_request(String type) {
     PolicyException e = invalid(() -> policy.plan(ALICE, request("a.bin", type, null, null)), "contentType");
-    assertThat(e.getMessage()).isEqualTo("contentType must be a media type such as image/png");
+    assertThat(e.getMessage())
+        .isEqualTo("contentType must be a media type such as image/png, in visible ASCII with only spaces around ';'");
+  }
+
+  @Test
+  void content_type_with_a_control_or_non_ascii_character_anywhere_is_invalid() {
+    // Signed and sent byte for byte: only visible ASCII, and only SP as whitespace (around ';', inside quotes).
+    List<String> bad = List.of("\r", "\n", "\r\n", "\t", "\u000b", "\f", "\u0000", "\u007f", "\u0085", "\u00a0", "é",
+        "\u2028");
+    List<String> shapes = List.of("text/plain@;charset=utf-8", "text/plain;@charset=utf-8",
+        "text/plain @; charset=utf-8", "text/plain; @charset=utf-8", "text/plain@ ; charset=utf-8",
+        "text/plain; charset=\"utf@8\"", "text/plain; charset=\"@\"", "text/plain; charset=utf@8",
+        "text/plain; charset=utf-8;@x=y", "text/plain; charset=utf-8@", "@text/plain", "text/plain@", "@text/plain@",
+        " @text/plain; charset=utf-8 ", "te@xt/plain", "text/pl@ain", "text@/plain", "image/png;@");
+    List<String> notRefused = new java.util.ArrayList<>();
+    for (String c : bad) {
+      for (String shape : shapes) {
+        String type = shape.replace("@", c);
+        if (!(outcome(() -> policy.plan(ALICE, request("a.txt", type, null, null)).contentType()) instanceof List<?> r
+            && r.get(0).equals("contentType"))) {
+          notRefused.add(type.chars().mapToObj(ch -> ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", ch)
+              : String.valueOf((char) ch)).collect(java.util.stream.Collectors.joining()));
+        }
+      }
+    }
+    assertThat(notRefused).as("not refused as an invalid contentType").isEmpty();
+  }
+
+  @Test
+  void only_spaces_surround_the_semicolon_and_only_spaces_are_trimmed() {
+    for (String type : List.of("text/plain ; charset=utf-8", "text/plain;  charset=utf-8",
+        "text/plain; charset=\"a b\"")) {
+      assertThat(policy.plan(ALICE, request("a.txt", type, null, null)).contentType()).isEqualTo(type);
+    }
+    assertThat(policy.plan(ALICE, request("a.txt", "  text/plain ; charset=utf-8  ", null, null)).contentType())
+        .as("the value signed and listed in headers is the trimmed one, as browsers send it")
+        .isEqualTo("text/plain ; charset=utf-8");
+  }
+
+  @Test
+  void the_one_pass_fast_path_agrees_with_the_full_check() {
+    long seed = 16_2026L;
+    System.out.println("the_one_pass_fast_path_agrees_with_the_full_check: seed " + seed);
+    Random random = new Random(seed);
+    String[] types = {"image", "text", "application", "video", "IMAGE", "Text", "x-custom", "", "*"};
+    String[] subtypes = {"png", "svg+xml", "plain", "pdf", "*", "html", "SVG+XML", "x.y", "", "xhtml+xml"};
+    String[] params = {"", "", "", "; charset=utf-8", ";q=1", " ; a=\"b c\"", ";", "; x"};
+    String[] pieces = {"a", "Z", "0", "/", ";", "=", " ", "\"", "\\", "\t", "\r", "\n", "\u000b", "\f", "\u0000",
+        "\u007f", "\u0085", "é", "\u2028", "*", "+", ".", "-", "!", "#", "$", "&", "^", "_", "%", "'", "|", "~", "`",
+        ","};
+    int fast = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder b = new StringBuilder(types[random.nextInt(types.length)]).append('/')
+          .append(subtypes[random.nextInt(subtypes.length)]).append(params[random.nextInt(params.length)]);
+      for (int m = random.nextInt(3); m > 0 && b.length() > 0; m--) {
+        int at = random.nextInt(b.length());
+        switch (random.nextInt(3)) {
+          case 0 -> b.insert(at, pieces[random.nextInt(pieces.length)]);
+          case 1 -> b.replace(at, at + 1, pieces[random.nextInt(pieces.length)]);
+          default -> b.deleteCharAt(at);
+        }
+      }
+      String type = b.toString();
+      Object full = outcome(() -> policy.checkMediaType(type));
+      assertThat(outcome(() -> policy.plan(ALICE, request("a", type, null, null)).contentType()))
+          .as("seed %d, case %d: %s", seed, i, type).isEqualTo(full);
+      if (policy.isAllowedPlainType(type)) {
+        fast++;
+        assertThat(full).as("seed %d, case %d: the fast path passed %s", seed, i, type).isEqualTo(type);
+      }
+    }
+    assertThat(fast).as("cases that took the fast path").isGreaterThan(250);
+  }
+
+  /** The accepted value, or the refusal as field/rule and detail. */
+  private static Object outcome(java.util.function.Supplier<String> check) {
+    try {
+      return check.get();
+    } catch (PolicyException e) {
+      return List.of(String.valueOf(e.field()), String.valueOf(e.rule()), e.getMessage());
+    }
   }
 
   @Test
