@@ -31,6 +31,18 @@ public final class KeyPolicy {
       + "( *; *" + TOKEN + "+=(\"[ !#-\\[\\]-~]*\"|" + TOKEN + "+))*");
 
   /**
+   * Types a browser runs script from: opened as a page (HTML; SVG and any other XML type, whose XHTML elements
+   * run) or loaded by a script element (the JavaScript MIME types of WHATWG's MIME Sniffing standard). Served from
+   * a domain that shares the app's origin (a CDN in front of the bucket), an upload of one is stored XSS. A type/*
+   * entry never admits them (nor any subtype ending in +xml); ALLOWED_CONTENT_TYPES must list one exactly.
+   */
+  static final Set<String> ACTIVE_CONTENT = Set.of("text/html", "image/svg+xml", "application/xhtml+xml",
+      "text/xml", "application/xml", "text/javascript", "application/javascript", "application/ecmascript",
+      "application/x-javascript", "application/x-ecmascript", "text/ecmascript", "text/x-javascript",
+      "text/x-ecmascript", "text/jscript", "text/livescript", "text/javascript1.0", "text/javascript1.1",
+      "text/javascript1.2", "text/javascript1.3", "text/javascript1.4", "text/javascript1.5");
+
+  /**
    * Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop): enough for
    * every event loop (Vert.x makes 2 per CPU) with room to spare.
    */
@@ -249,16 +261,27 @@ public final class KeyPolicy {
     int semi = value.indexOf(';');
     String base = (semi < 0 ? value : value.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
     String wildcard = base.substring(0, base.indexOf('/')) + "/*";
-    if (!config.allowedContentTypes().contains(base) && !config.allowedContentTypes().contains(wildcard)) {
-      throw PolicyException.denied("content-type",
-          "content type '" + base + "' is not allowed; allowed: " + String.join(", ", config.allowedContentTypes()));
+    List<String> allowed = config.allowedContentTypes();
+    if (allowed.contains(base) || (allowed.contains(wildcard) && !isActiveContent(base))) {
+      return value;
     }
-    return value;
+    if (allowed.contains(wildcard)) {
+      throw PolicyException.denied("content-type", "content type '" + base + "' can carry script that browsers"
+          + " run, so '" + wildcard + "' does not allow it; to accept it, list it exactly in ALLOWED_CONTENT_TYPES"
+          + " and serve uploads as attachments or from a separate domain");
+    }
+    throw PolicyException.denied("content-type",
+        "content type '" + base + "' is not allowed; allowed: " + String.join(", ", allowed));
+  }
+
+  /** {@code base}: a lower-case type/subtype. */
+  private static boolean isActiveContent(String base) {
+    return base.endsWith("+xml") || ACTIVE_CONTENT.contains(base);
   }
 
   /**
    * The common case in one pass: a lower-case type/subtype of token characters, no parameters, allowed as is or
-   * by a type/* entry. Anything else goes through the full check.
+   * by a type/* entry that admits it. Anything else goes through the full check (which also explains refusals).
    */
   boolean isAllowedPlainType(String type) {
     int n = type.length();
@@ -278,7 +301,7 @@ public final class KeyPolicy {
     }
     for (String prefix : wildcardTypes) {
       if (type.startsWith(prefix) && prefix.length() == slash + 1) {
-        return true;
+        return !isActiveContent(type);
       }
     }
     return false;

@@ -139,7 +139,7 @@ class KeyPolicyTest {
   // --- content type ---
 
   @ParameterizedTest
-  @ValueSource(strings = {"text/plain", "image/png", "image/svg+xml", "application/pdf", "TEXT/PLAIN",
+  @ValueSource(strings = {"text/plain", "image/png", "image/webp", "application/pdf", "TEXT/PLAIN",
       "text/plain; charset=utf-8", "text/plain;charset=\"UTF-8\"", "image/jpeg ; q=1"})
   void accepts_allowed_content_types_and_returns_them_unchanged(String type) {
     assertThat(policy.plan(ALICE, request("a.bin", type, null, null)).contentType()).isEqualTo(type);
@@ -216,11 +216,14 @@ class KeyPolicyTest {
     System.out.println("the_one_pass_fast_path_agrees_with_the_full_check: seed " + seed);
     Random random = new Random(seed);
     String[] types = {"image", "text", "application", "video", "IMAGE", "Text", "x-custom", "", "*"};
-    String[] subtypes = {"png", "svg+xml", "plain", "pdf", "*", "html", "SVG+XML", "x.y", "", "xhtml+xml"};
+    String[] subtypes = {"png", "svg+xml", "plain", "pdf", "*", "html", "SVG+XML", "x.y", "", "xhtml+xml", "xml",
+        "javascript"};
     String[] params = {"", "", "", "; charset=utf-8", ";q=1", " ; a=\"b c\"", ";", "; x"};
     String[] pieces = {"a", "Z", "0", "/", ";", "=", " ", "\"", "\\", "\t", "\r", "\n", "\u000b", "\f", "\u0000",
         "\u007f", "\u0085", "é", "\u2028", "*", "+", ".", "-", "!", "#", "$", "&", "^", "_", "%", "'", "|", "~", "`",
         ","};
+    List<KeyPolicy> policies = List.of(policy,
+        withTypes("image/*", "image/svg+xml", "text/*", "application/xml", "application/pdf"));
     int fast = 0;
     for (int i = 0; i < 20_000; i++) {
       StringBuilder b = new StringBuilder(types[random.nextInt(types.length)]).append('/')
@@ -234,15 +237,55 @@ class KeyPolicyTest {
         }
       }
       String type = b.toString();
-      Object full = outcome(() -> policy.checkMediaType(type));
-      assertThat(outcome(() -> policy.plan(ALICE, request("a", type, null, null)).contentType()))
+      KeyPolicy p = policies.get(i % policies.size());
+      Object full = outcome(() -> p.checkMediaType(type));
+      assertThat(outcome(() -> p.plan(ALICE, request("a", type, null, null)).contentType()))
           .as("seed %d, case %d: %s", seed, i, type).isEqualTo(full);
-      if (policy.isAllowedPlainType(type)) {
+      if (p.isAllowedPlainType(type)) {
         fast++;
         assertThat(full).as("seed %d, case %d: the fast path passed %s", seed, i, type).isEqualTo(type);
       }
     }
     assertThat(fast).as("cases that took the fast path").isGreaterThan(250);
+  }
+
+  @Test
+  void a_wildcard_never_admits_a_type_that_browsers_run_as_script() {
+    KeyPolicy wide = withTypes("image/*", "text/*", "application/*");
+    List<String> active = List.of("image/svg+xml", "image/svg+xml; charset=utf-8", "IMAGE/SVG+XML",
+        "Image/Svg+Xml ; charset=\"utf-8\"", "text/html", "text/html;charset=utf-8", "application/xhtml+xml",
+        "text/javascript", "application/javascript", "application/ecmascript", "text/xml", "application/xml",
+        "application/x-javascript", "image/anything+xml", "application/rss+xml");
+    List<String> images = active.stream().filter(t -> t.regionMatches(true, 0, "image/", 0, 6)).toList();
+    KeyPolicy defaults = new KeyPolicy(GatewayConfig.fromEnv(Map.of("GATEWAY_DEV_MODE", "true")).uploads());
+    Map<KeyPolicy, List<String>> cases = Map.of(wide, active, policy, images, defaults, images);
+    cases.forEach((p, types) -> {
+      for (String type : types) {
+        assertThat(p.isAllowedPlainType(type)).as("fast path: %s", type).isFalse();
+        PolicyException e = denied(() -> p.plan(ALICE, request("a", type, null, null)), "content-type");
+        assertThat(e.getMessage()).as(type).contains("can carry script")
+            .contains("list it exactly in ALLOWED_CONTENT_TYPES");
+      }
+    });
+    assertThat(wide.plan(ALICE, request("a", "image/png", null, null)).contentType()).isEqualTo("image/png");
+    assertThat(wide.plan(ALICE, request("a", "text/csv", null, null)).contentType()).isEqualTo("text/csv");
+    assertThat(wide.plan(ALICE, request("a", "application/json", null, null)).contentType())
+        .isEqualTo("application/json");
+  }
+
+  @Test
+  void a_type_that_can_carry_script_is_allowed_when_listed_exactly() {
+    KeyPolicy svg = withTypes("image/*", "image/svg+xml");
+    for (String type : List.of("image/svg+xml", "image/svg+xml; charset=utf-8", "IMAGE/SVG+XML")) {
+      assertThat(svg.plan(ALICE, request("a", type, null, null)).contentType()).isEqualTo(type);
+    }
+    assertThat(svg.isAllowedPlainType("image/svg+xml")).isTrue();
+    denied(() -> svg.plan(ALICE, request("a", "image/x+xml", null, null)), "content-type");
+  }
+
+  private static KeyPolicy withTypes(String... types) {
+    return new KeyPolicy(new GatewayConfig.Uploads("users/{sub}/", List.of(types), MAX_BYTES, false, false,
+        Duration.ofMinutes(5)));
   }
 
   /** The accepted value, or the refusal as field/rule and detail. */
