@@ -120,11 +120,16 @@ public final class Gateway {
           RateLimiter limiter = new RateLimiter(config.http().rateLimitPerSecond(), config.http().rateLimitBurst(),
               System::nanoTime);
           if (limiter.enabled()) {
-            // Forgetting idle subjects walks the whole map: a worker's job, once a minute.
-            evictionTimer = vertx.setPeriodic(60_000, id -> vertx.executeBlocking(() -> {
-              limiter.evictIdle(System.nanoTime());
-              return null;
-            }, false));
+            // Forgetting idle subjects walks the whole map: a worker's job, once a minute, or within 5 s once the
+            // table is full (new subjects then share one bucket until room is made).
+            evictionTimer = vertx.setPeriodic(5_000, id -> {
+              if (limiter.evictionDue(System.nanoTime())) {
+                vertx.executeBlocking(() -> {
+                  limiter.evictIdle(System.nanoTime());
+                  return null;
+                }, false);
+              }
+            });
           }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
               devIssuer, metrics, limiter, clock, apiPort::set);

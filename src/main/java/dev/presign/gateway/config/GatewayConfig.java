@@ -114,6 +114,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     r.check(s3.sseKmsKeyId() == null || s3.sseKmsKeyId().matches("[A-Za-z0-9:/_.-]{1,2048}"),
         "S3_SSE_KMS_KEY_ID must be a KMS key id, alias or ARN");
 
+    // image/* does not admit image/svg+xml: no type/* entry admits a type that runs script (KeyPolicy.ACTIVE_CONTENT).
     List<String> types = r.list("ALLOWED_CONTENT_TYPES",
         "image/*,video/*,audio/*,application/pdf,text/plain,text/csv,application/json,application/zip,application/octet-stream");
     for (String t : types) {

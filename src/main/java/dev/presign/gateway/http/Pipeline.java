@@ -179,12 +179,14 @@ final class Pipeline {
 
     @Override
     public void charge(int permits) {
-      // TODO weighted acquire once the limiter takes a count
-      for (int i = 0; i < permits; i++) {
-        long waitNanos = rateLimiter.acquire(caller.subject());
-        if (waitNanos > 0) {
-          throw rateLimited(request, waitNanos);
-        }
+      if (rateLimiter.enabled() && permits + 1 > rateLimiter.burst()) {
+        throw new ProblemException(400, "Bad Request", "this request counts as " + (permits + 1)
+            + " against a rate limit whose burst is " + rateLimiter.burst() + " (RATE_LIMIT_BURST): send fewer files",
+            new io.vertx.core.json.JsonObject().put("field", "files"));
+      }
+      long waitNanos = rateLimiter.acquire(caller.subject(), permits);
+      if (waitNanos > 0) {
+        throw rateLimited(request, waitNanos);
       }
     }
 

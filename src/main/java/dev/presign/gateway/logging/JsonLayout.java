@@ -12,6 +12,7 @@ import org.slf4j.event.KeyValuePair;
  * error's class, message and stack when there is one. {@code LOG_FORMAT=text} switches to one readable line.
  */
 public final class JsonLayout extends LayoutBase<ILoggingEvent> {
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static volatile boolean json = !"text".equals(System.getenv("LOG_FORMAT"));
 
   /** Set once at start from the validated configuration. */
@@ -73,29 +74,107 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
     }
   }
 
-  private static String asText(ILoggingEvent event) {
+  /**
+   * One readable line: time, level, logger, message, then {@code name=value} per field. Messages and values carry
+   * caller text (a subject, a content type), so they are escaped: no control character or line separator reaches
+   * the line raw, a value with a space, '=' or '"' is quoted, and no caller can write what reads as a second line
+   * or another field. Only the stack trace of an exception (the gateway's own code) takes further lines.
+   */
+  public static String asText(ILoggingEvent event) {
     StringBuilder out = new StringBuilder(512);
     Timestamps.appendMillis(out, event.getTimeStamp());
-    out.append(' ').append(event.getLevel()).append(' ')
-        .append(event.getLoggerName()).append(" - ").append(event.getFormattedMessage());
+    out.append(' ').append(event.getLevel()).append(' ').append(event.getLoggerName()).append(" - ");
+    text(out, event.getFormattedMessage(), false);
     if (event instanceof StructuredEvent structured) {
-      structured.forEachField((name, value) -> out.append(' ').append(name).append('=').append(value));
+      structured.forEachField((name, value) -> textField(out, name, value));
     } else if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
-        out.append(' ').append(kv.key).append('=').append(kv.value);
+        textField(out, kv.key, kv.value);
       }
     }
-    if (event.getThrowableProxy() != null) {
-      out.append('\n').append(stack(event.getThrowableProxy()));
+    IThrowableProxy error = event.getThrowableProxy();
+    if (error != null) {
+      out.append('\n').append(error.getClassName()).append(": ");
+      text(out, String.valueOf(error.getMessage()), false);
+      frames(out, error);
     }
     return out.append('\n').toString();
   }
 
+  private static void textField(StringBuilder out, String name, Object value) {
+    out.append(' ');
+    text(out, name, false);
+    out.append('=');
+    String s = String.valueOf(value);
+    boolean quote = s.isEmpty();
+    for (int i = 0; i < s.length() && !quote; i++) {
+      char c = s.charAt(i);
+      quote = c == ' ' || c == '=' || c == '"';
+    }
+    text(out, s, quote);
+  }
+
+  /**
+   * Appends {@code s} with control characters (C0, DEL, C1), U+2028/U+2029 and the backslash escaped Java style (a
+   * backslash and n, r, t, or u and four hex digits; the backslash doubled, so every escape reads back one way);
+   * when {@code quoted}, inside quotes with the quote escaped too. Text that needs none of it (nearly all) is
+   * appended as it is.
+   */
+  static void text(StringBuilder out, String s, boolean quoted) {
+    if (!quoted && !needsTextEscaping(s)) {
+      out.append(s);
+      return;
+    }
+    if (quoted) {
+      out.append('"');
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\\' -> out.append("\\\\");
+        case '"' -> out.append(quoted ? "\\\"" : "\"");
+        default -> {
+          if (isControl(c)) {
+            out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    if (quoted) {
+      out.append('"');
+    }
+  }
+
+  private static boolean needsTextEscaping(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' || isControl(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What a terminal or a log shipper may act on: C0, DEL, C1, and the Unicode line and paragraph separators. */
+  private static boolean isControl(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+  }
+
   private static String stack(IThrowableProxy error) {
     StringBuilder out = new StringBuilder(error.getClassName()).append(": ").append(error.getMessage());
+    frames(out, error);
+    return out.toString();
+  }
+
+  private static void frames(StringBuilder out, IThrowableProxy error) {
     for (StackTraceElementProxy frame : error.getStackTraceElementProxyArray()) {
       out.append("\n\tat ").append(frame.getSTEAsString());
     }
-    return out.toString();
   }
 }

@@ -22,8 +22,26 @@ import java.util.stream.Collectors;
 public final class KeyPolicy {
   public static final int MAX_KEY_BYTES = 1024;
   private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
-  private static final Pattern MEDIA_TYPE = Pattern.compile(
-      "[A-Za-z0-9!#$&^_.+-]{1,127}/[A-Za-z0-9!#$&^_.+-]{1,127}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\\\\p{Cntrl}]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+  private static final String TOKEN = "[A-Za-z0-9!#$&^_.+-]";
+  /**
+   * RFC 9110's media type, narrowed to what a browser sends byte for byte: visible ASCII, and SP as the only
+   * whitespace (around ';' and inside a quoted value; RFC 9110 also allows HTAB there). The value is signed and
+   * repeated in the answer's headers: a CR or LF in it would be a header no client can send, or an injected one.
+   */
+  private static final Pattern MEDIA_TYPE = Pattern.compile(TOKEN + "{1,127}/" + TOKEN + "{1,127}"
+      + "( *; *" + TOKEN + "+=(\"[ !#-\\[\\]-~]*\"|" + TOKEN + "+))*");
+
+  /**
+   * Types a browser runs script from: opened as a page (HTML; SVG and any other XML type, whose XHTML elements
+   * run) or loaded by a script element (the JavaScript MIME types of WHATWG's MIME Sniffing standard). Served from
+   * a domain that shares the app's origin (a CDN in front of the bucket), an upload of one is stored XSS. A type/*
+   * entry never admits them (nor any subtype ending in +xml); ALLOWED_CONTENT_TYPES must list one exactly.
+   */
+  static final Set<String> ACTIVE_CONTENT = Set.of("text/html", "image/svg+xml", "application/xhtml+xml",
+      "text/xml", "application/xml", "text/javascript", "application/javascript", "application/ecmascript",
+      "application/x-javascript", "application/x-ecmascript", "text/ecmascript", "text/x-javascript",
+      "text/x-ecmascript", "text/jscript", "text/livescript", "text/javascript1.0", "text/javascript1.1",
+      "text/javascript1.2", "text/javascript1.3", "text/javascript1.4", "text/javascript1.5");
 
   /**
    * Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop): enough for
@@ -275,28 +293,52 @@ public final class KeyPolicy {
       }
       return null;
     }
-    if (isAllowedPlainType(raw)) {
-      return raw;
+    return isAllowedPlainType(raw) ? raw : checkMediaType(raw);
+  }
+
+  /** The full check behind {@link #isAllowedPlainType}; package-private so tests can hold the two side by side. */
+  String checkMediaType(String raw) {
+    // Only spaces are trimmed (browsers drop them around a header value, so S3 gets the trimmed value);
+    // strip() would also drop CR, LF, TAB or U+2028 and accept the value they were meant to make unsendable.
+    int from = 0;
+    int to = raw.length();
+    while (from < to && raw.charAt(from) == ' ') {
+      from++;
     }
-    String value = raw.strip();
+    while (to > from && raw.charAt(to - 1) == ' ') {
+      to--;
+    }
+    String value = raw.substring(from, to);
     if (value.length() > 255 || !MEDIA_TYPE.matcher(value).matches()) {
-      throw PolicyException.invalid("contentType", "contentType must be a media type such as image/png");
+      throw PolicyException.invalid("contentType",
+          "contentType must be a media type such as image/png, in visible ASCII with only spaces around ';'");
     }
     int semi = value.indexOf(';');
     String base = (semi < 0 ? value : value.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
     String wildcard = base.substring(0, base.indexOf('/')) + "/*";
-    if (!config.allowedContentTypes().contains(base) && !config.allowedContentTypes().contains(wildcard)) {
-      throw PolicyException.denied("content-type",
-          "content type '" + base + "' is not allowed; allowed: " + String.join(", ", config.allowedContentTypes()));
+    List<String> allowed = config.allowedContentTypes();
+    if (allowed.contains(base) || (allowed.contains(wildcard) && !isActiveContent(base))) {
+      return value;
     }
-    return value;
+    if (allowed.contains(wildcard)) {
+      throw PolicyException.denied("content-type", "content type '" + base + "' can carry script that browsers"
+          + " run, so '" + wildcard + "' does not allow it; to accept it, list it exactly in ALLOWED_CONTENT_TYPES"
+          + " and serve uploads as attachments or from a separate domain");
+    }
+    throw PolicyException.denied("content-type",
+        "content type '" + base + "' is not allowed; allowed: " + String.join(", ", allowed));
+  }
+
+  /** {@code base}: a lower-case type/subtype. */
+  private static boolean isActiveContent(String base) {
+    return base.endsWith("+xml") || ACTIVE_CONTENT.contains(base);
   }
 
   /**
    * The common case in one pass: a lower-case type/subtype of token characters, no parameters, allowed as is or
-   * by a type/* entry. Anything else goes through the full check.
+   * by a type/* entry that admits it. Anything else goes through the full check (which also explains refusals).
    */
-  private boolean isAllowedPlainType(String type) {
+  boolean isAllowedPlainType(String type) {
     int n = type.length();
     int slash = type.indexOf('/');
     if (n > 255 || slash < 1 || slash == n - 1) {
@@ -314,7 +356,7 @@ public final class KeyPolicy {
     }
     for (String prefix : wildcardTypes) {
       if (type.startsWith(prefix) && prefix.length() == slash + 1) {
-        return true;
+        return !isActiveContent(type);
       }
     }
     return false;

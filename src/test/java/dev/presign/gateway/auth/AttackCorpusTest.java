@@ -578,6 +578,21 @@ class AttackCorpusTest {
     assertThat(presign(gw, rs(header("RS256", "r1"), TestIssuer.claims("alice"))).statusCode()).isEqualTo(200);
   }
 
+  // ---------------------------------------------------------------- request fields
+
+  @Test
+  void a_content_type_with_a_line_break_or_tab_is_400_and_never_signed() {
+    // The value is signed and listed in the answer's headers: a header value no client may send is refused.
+    String alice = rs(header("RS256", "r1"), TestIssuer.claims("alice"));
+    for (String type : List.of("image/png;\r\nx=y", "image/png\t; x=y", "image/png;\nX-Injected: 1",
+        "\r\nimage/png", "image/png\r\n", "image/png; x=\"\u00e9\"")) {
+      HttpResponse<String> r = gw.presign(alice, new JsonObject().put("filename", "a.png").put("contentType", type));
+      JsonObject problem = assertCase("contentType " + type.replace("\r", "\\r").replace("\n", "\\n"), r, 400);
+      assertThat(problem.getString("field")).as(type).isEqualTo("contentType");
+      assertThat(r.body()).as(type).doesNotContain("X-Amz-Signature");
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Waits until the unknown-kid throttle window has passed since the last JWKS fetch this test saw. */

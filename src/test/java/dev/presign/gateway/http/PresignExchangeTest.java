@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.presign.gateway.logging.JsonLayout;
 import dev.presign.gateway.support.TestGateway;
 import dev.presign.gateway.support.TestIssuer;
 import io.vertx.core.json.JsonObject;
@@ -139,6 +140,27 @@ class PresignExchangeTest {
       assertThat(event.getFormattedMessage() + fields(event)).doesNotContain(token)
           .doesNotContain("X-Amz-Signature").doesNotContain(answer.getString("uploadUrl"));
     }
+  }
+
+  @Test
+  void text_audit_lines_cannot_be_forged_by_a_content_type_or_a_subject() {
+    String forged = "\n2026-12-01T00:00:00.000Z INFO audit - presign ok subject=bob key=users/bob/x";
+    assertProblem(gw.presign(token, new JsonObject().put("filename", "a.png")
+        .put("contentType", "image/png" + forged)), 400);
+    String hostileSubject = issuer.token("k1", TestIssuer.claims("mallory\u001b[1A\u001b[2K" + forged));
+    assertProblem(gw.presign(hostileSubject, new JsonObject().put("filename", "a.png")), 403);
+
+    assertThat(audit.list).hasSize(2);
+    assertThat(fields(audit.list.get(0))).containsEntry("contentType", "image/png" + forged);
+    assertThat(fields(audit.list.get(1))).containsEntry("subject", "mallory\u001b[1A\u001b[2K" + forged);
+    for (ILoggingEvent event : audit.list) {
+      String text = JsonLayout.asText(event);
+      assertThat(text.indexOf('\n')).as(text).isEqualTo(text.length() - 1);
+      assertThat(text.chars().filter(c -> c < 0x20 && c != '\n' || c >= 0x7f && c <= 0x9f)).as(text).isEmpty();
+    }
+    assertThat(JsonLayout.asText(audit.list.get(0))).contains(" contentType=\"image/png\\n2026-12-01T00:00:00.000Z"
+        + " INFO audit - presign ok subject=bob key=users/bob/x\"");
+    assertThat(JsonLayout.asText(audit.list.get(1))).contains(" subject=\"mallory\\u001b[1A\\u001b[2K\\n2026-12-01");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -138,7 +139,7 @@ class KeyPolicyTest {
   // --- content type ---
 
   @ParameterizedTest
-  @ValueSource(strings = {"text/plain", "image/png", "image/svg+xml", "application/pdf", "TEXT/PLAIN",
+  @ValueSource(strings = {"text/plain", "image/png", "image/webp", "application/pdf", "TEXT/PLAIN",
       "text/plain; charset=utf-8", "text/plain;charset=\"UTF-8\"", "image/jpeg ; q=1"})
   void accepts_allowed_content_types_and_returns_them_unchanged(String type) {
     assertThat(policy.plan(ALICE, request("a.bin", type, null, null)).contentType()).isEqualTo(type);
@@ -170,7 +171,130 @@ class KeyPolicyTest {
       "text/plain\r\nX-Evil: 1", "image/p ng", "text/plain; charset=\"a\"b\""})
   void rejects_malformed_content_type_as_bad_request(String type) {
     PolicyException e = invalid(() -> policy.plan(ALICE, request("a.bin", type, null, null)), "contentType");
-    assertThat(e.getMessage()).isEqualTo("contentType must be a media type such as image/png");
+    assertThat(e.getMessage())
+        .isEqualTo("contentType must be a media type such as image/png, in visible ASCII with only spaces around ';'");
+  }
+
+  @Test
+  void content_type_with_a_control_or_non_ascii_character_anywhere_is_invalid() {
+    // Signed and sent byte for byte: only visible ASCII, and only SP as whitespace (around ';', inside quotes).
+    List<String> bad = List.of("\r", "\n", "\r\n", "\t", "\u000b", "\f", "\u0000", "\u007f", "\u0085", "\u00a0", "é",
+        "\u2028");
+    List<String> shapes = List.of("text/plain@;charset=utf-8", "text/plain;@charset=utf-8",
+        "text/plain @; charset=utf-8", "text/plain; @charset=utf-8", "text/plain@ ; charset=utf-8",
+        "text/plain; charset=\"utf@8\"", "text/plain; charset=\"@\"", "text/plain; charset=utf@8",
+        "text/plain; charset=utf-8;@x=y", "text/plain; charset=utf-8@", "@text/plain", "text/plain@", "@text/plain@",
+        " @text/plain; charset=utf-8 ", "te@xt/plain", "text/pl@ain", "text@/plain", "image/png;@");
+    List<String> notRefused = new java.util.ArrayList<>();
+    for (String c : bad) {
+      for (String shape : shapes) {
+        String type = shape.replace("@", c);
+        if (!(outcome(() -> policy.plan(ALICE, request("a.txt", type, null, null)).contentType()) instanceof List<?> r
+            && r.get(0).equals("contentType"))) {
+          notRefused.add(type.chars().mapToObj(ch -> ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", ch)
+              : String.valueOf((char) ch)).collect(java.util.stream.Collectors.joining()));
+        }
+      }
+    }
+    assertThat(notRefused).as("not refused as an invalid contentType").isEmpty();
+  }
+
+  @Test
+  void only_spaces_surround_the_semicolon_and_only_spaces_are_trimmed() {
+    for (String type : List.of("text/plain ; charset=utf-8", "text/plain;  charset=utf-8",
+        "text/plain; charset=\"a b\"")) {
+      assertThat(policy.plan(ALICE, request("a.txt", type, null, null)).contentType()).isEqualTo(type);
+    }
+    assertThat(policy.plan(ALICE, request("a.txt", "  text/plain ; charset=utf-8  ", null, null)).contentType())
+        .as("the value signed and listed in headers is the trimmed one, as browsers send it")
+        .isEqualTo("text/plain ; charset=utf-8");
+  }
+
+  @Test
+  void the_one_pass_fast_path_agrees_with_the_full_check() {
+    long seed = 16_2026L;
+    System.out.println("the_one_pass_fast_path_agrees_with_the_full_check: seed " + seed);
+    Random random = new Random(seed);
+    String[] types = {"image", "text", "application", "video", "IMAGE", "Text", "x-custom", "", "*"};
+    String[] subtypes = {"png", "svg+xml", "plain", "pdf", "*", "html", "SVG+XML", "x.y", "", "xhtml+xml", "xml",
+        "javascript"};
+    String[] params = {"", "", "", "; charset=utf-8", ";q=1", " ; a=\"b c\"", ";", "; x"};
+    String[] pieces = {"a", "Z", "0", "/", ";", "=", " ", "\"", "\\", "\t", "\r", "\n", "\u000b", "\f", "\u0000",
+        "\u007f", "\u0085", "é", "\u2028", "*", "+", ".", "-", "!", "#", "$", "&", "^", "_", "%", "'", "|", "~", "`",
+        ","};
+    List<KeyPolicy> policies = List.of(policy,
+        withTypes("image/*", "image/svg+xml", "text/*", "application/xml", "application/pdf"));
+    int fast = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder b = new StringBuilder(types[random.nextInt(types.length)]).append('/')
+          .append(subtypes[random.nextInt(subtypes.length)]).append(params[random.nextInt(params.length)]);
+      for (int m = random.nextInt(3); m > 0 && b.length() > 0; m--) {
+        int at = random.nextInt(b.length());
+        switch (random.nextInt(3)) {
+          case 0 -> b.insert(at, pieces[random.nextInt(pieces.length)]);
+          case 1 -> b.replace(at, at + 1, pieces[random.nextInt(pieces.length)]);
+          default -> b.deleteCharAt(at);
+        }
+      }
+      String type = b.toString();
+      KeyPolicy p = policies.get(i % policies.size());
+      Object full = outcome(() -> p.checkMediaType(type));
+      assertThat(outcome(() -> p.plan(ALICE, request("a", type, null, null)).contentType()))
+          .as("seed %d, case %d: %s", seed, i, type).isEqualTo(full);
+      if (p.isAllowedPlainType(type)) {
+        fast++;
+        assertThat(full).as("seed %d, case %d: the fast path passed %s", seed, i, type).isEqualTo(type);
+      }
+    }
+    assertThat(fast).as("cases that took the fast path").isGreaterThan(250);
+  }
+
+  @Test
+  void a_wildcard_never_admits_a_type_that_browsers_run_as_script() {
+    KeyPolicy wide = withTypes("image/*", "text/*", "application/*");
+    List<String> active = List.of("image/svg+xml", "image/svg+xml; charset=utf-8", "IMAGE/SVG+XML",
+        "Image/Svg+Xml ; charset=\"utf-8\"", "text/html", "text/html;charset=utf-8", "application/xhtml+xml",
+        "text/javascript", "application/javascript", "application/ecmascript", "text/xml", "application/xml",
+        "application/x-javascript", "image/anything+xml", "application/rss+xml");
+    List<String> images = active.stream().filter(t -> t.regionMatches(true, 0, "image/", 0, 6)).toList();
+    KeyPolicy defaults = new KeyPolicy(GatewayConfig.fromEnv(Map.of("GATEWAY_DEV_MODE", "true")).uploads());
+    Map<KeyPolicy, List<String>> cases = Map.of(wide, active, policy, images, defaults, images);
+    cases.forEach((p, types) -> {
+      for (String type : types) {
+        assertThat(p.isAllowedPlainType(type)).as("fast path: %s", type).isFalse();
+        PolicyException e = denied(() -> p.plan(ALICE, request("a", type, null, null)), "content-type");
+        assertThat(e.getMessage()).as(type).contains("can carry script")
+            .contains("list it exactly in ALLOWED_CONTENT_TYPES");
+      }
+    });
+    assertThat(wide.plan(ALICE, request("a", "image/png", null, null)).contentType()).isEqualTo("image/png");
+    assertThat(wide.plan(ALICE, request("a", "text/csv", null, null)).contentType()).isEqualTo("text/csv");
+    assertThat(wide.plan(ALICE, request("a", "application/json", null, null)).contentType())
+        .isEqualTo("application/json");
+  }
+
+  @Test
+  void a_type_that_can_carry_script_is_allowed_when_listed_exactly() {
+    KeyPolicy svg = withTypes("image/*", "image/svg+xml");
+    for (String type : List.of("image/svg+xml", "image/svg+xml; charset=utf-8", "IMAGE/SVG+XML")) {
+      assertThat(svg.plan(ALICE, request("a", type, null, null)).contentType()).isEqualTo(type);
+    }
+    assertThat(svg.isAllowedPlainType("image/svg+xml")).isTrue();
+    denied(() -> svg.plan(ALICE, request("a", "image/x+xml", null, null)), "content-type");
+  }
+
+  private static KeyPolicy withTypes(String... types) {
+    return new KeyPolicy(new GatewayConfig.Uploads("users/{sub}/", List.of(types), MAX_BYTES, false, false,
+        Duration.ofMinutes(5)));
+  }
+
+  /** The accepted value, or the refusal as field/rule and detail. */
+  private static Object outcome(java.util.function.Supplier<String> check) {
+    try {
+      return check.get();
+    } catch (PolicyException e) {
+      return List.of(String.valueOf(e.field()), String.valueOf(e.rule()), e.getMessage());
+    }
   }
 
   @Test
