@@ -286,27 +286,24 @@ public final class SigV4Presigner {
     out.append('%').append(HEX_UPPER[b >> 4]).append(HEX_UPPER[b & 0xf]);
   }
 
-  /** SigV4 canonical header value: stripped, runs of spaces collapsed to one, UTF-8. */
+  /**
+   * SigV4 canonical header value, as the SDK makes it: whitespace (space, tab, CR, LF, VT, FF) dropped at both ends
+   * and each run of it inside replaced by one space; UTF-8.
+   */
   private static void appendTrimmed(Bytes out, String value) {
-    int start = 0;
-    int end = value.length();
-    while (start < end && Character.isWhitespace(value.charAt(start))) {
-      start++;
-    }
-    while (end > start && Character.isWhitespace(value.charAt(end - 1))) {
-      end--;
-    }
+    boolean written = false;
     boolean space = false;
-    for (int i = start; i < end; i++) {
+    for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == ' ') {
-        if (!space) {
-          out.append(' ');
-        }
-        space = true;
+      if (c == ' ' || (c >= '\t' && c <= '\r')) {
+        space = written;
         continue;
       }
-      space = false;
+      if (space) {
+        out.append(' ');
+        space = false;
+      }
+      written = true;
       if (c < 0x80) {
         out.append(c);
       } else {

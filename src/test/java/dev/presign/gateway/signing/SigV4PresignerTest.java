@@ -39,6 +39,21 @@ class SigV4PresignerTest {
   }
 
   @Test
+  void header_whitespace_is_signed_as_sigv4_trims_it_tabs_and_line_breaks_too() {
+    SigV4Presigner signer = new SigV4Presigner(TARGET, "eu-west-1");
+    String[] plain = new String[SignedHeader.COUNT];
+    plain[SignedHeader.CONTENT_TYPE.ordinal()] = "text/plain; charset=utf-8";
+    String[] spaced = new String[SignedHeader.COUNT];
+    spaced[SignedHeader.CONTENT_TYPE.ordinal()] = "\t text/plain;\t\r\n  charset=utf-8 \u000b";
+    assertThat(signer.presignPut("k", spaced, CREDENTIALS.get(0), CLOCK.get(0), 60))
+        .isEqualTo(signer.presignPut("k", plain, CREDENTIALS.get(0), CLOCK.get(0), 60));
+    // Not SigV4 whitespace: kept, so signed as the client sends it.
+    spaced[SignedHeader.CONTENT_TYPE.ordinal()] = "\u00a0text/plain; charset=utf-8";
+    assertThat(signer.presignPut("k", spaced, CREDENTIALS.get(0), CLOCK.get(0), 60))
+        .isNotEqualTo(signer.presignPut("k", plain, CREDENTIALS.get(0), CLOCK.get(0), 60));
+  }
+
+  @Test
   void the_date_and_credential_scope_follow_the_clock_across_midnight() {
     SigV4Presigner signer = new SigV4Presigner(TARGET, "eu-west-1");
     String[] none = new String[SignedHeader.COUNT];
