@@ -23,16 +23,23 @@ class SigV4PresignerTest {
       Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2026-11-28T00:00:01Z"),
       Instant.parse("2026-11-27T23:59:59Z"));
 
+  private static final List<String[]> QUERIES = List.of(new String[0], new String[] {"uploads", null},
+      new String[] {"partNumber", "10000", "uploadId", "a+b/c="},
+      new String[] {"z", "1", "y", "2", "X-Amz-E", "3", "Alpha", null, "b", "", "a", "6"});
+
   @Test
-  void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_and_header_sets() {
+  void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_header_sets_and_queries() {
     SigV4Presigner reused = new SigV4Presigner(TARGET, "eu-west-1");
     for (Instant now : CLOCK) {
       for (AwsCredentials credentials : CREDENTIALS) {
         for (String[] headers : headerSets()) {
-          String expected = new SigV4Presigner(TARGET, "eu-west-1")
-              .presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300);
-          assertThat(reused.presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300))
-              .isEqualTo(expected);
+          for (String[] query : QUERIES) {
+            String method = query.length == 0 ? "PUT" : "POST";
+            String expected = new SigV4Presigner(TARGET, "eu-west-1")
+                .presign(method, "users/a/Ünïcode name+1.txt", headers, query, credentials, now, 300);
+            assertThat(reused.presign(method, "users/a/Ünïcode name+1.txt", headers, query, credentials, now, 300))
+                .isEqualTo(expected);
+          }
         }
       }
     }
