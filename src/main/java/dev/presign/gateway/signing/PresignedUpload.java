@@ -5,19 +5,35 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
-/** A signed PUT: the URL, and every header the client must send with exactly these values. */
+/**
+ * A presigned S3 request: its method and URL, and every header the client must send with exactly these values.
+ * Named after its first use, the upload's PUT; {@link UrlSigner} makes one for each request of an upload or download
+ * (GET, the multipart requests, DeleteObject).
+ */
 public final class PresignedUpload {
+  private final String method;
   private final String key;
   private final String url;
   private final String[] signed;
   private final Instant expiresAt;
 
-  /** {@code signed}: the value of each {@link SignedHeader} by ordinal, null where not signed. */
+  /** A presigned PUT. {@code signed}: the value of each {@link SignedHeader} by ordinal, null where not signed. */
   public PresignedUpload(String key, String url, String[] signed, Instant expiresAt) {
+    this("PUT", key, url, signed, expiresAt);
+  }
+
+  /** {@code method}: upper case, as the client must send it; {@code signed} as in the PUT constructor. */
+  public PresignedUpload(String method, String key, String url, String[] signed, Instant expiresAt) {
+    this.method = method;
     this.key = key;
     this.url = url;
     this.signed = signed;
     this.expiresAt = expiresAt;
+  }
+
+  /** GET, PUT, POST or DELETE. */
+  public String method() {
+    return method;
   }
 
   public String key() {

@@ -14,12 +14,13 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 /**
- * SigV4 query-string presigning for S3 PUT, written for the request path. Everything that does not change per
- * URL is computed once and kept: the signing key (per day and secret, its MAC keyed once), the encoded credential
- * scope (per access key and day), the date (per second), the signed-header lists (per set of headers), the
- * encoded session token. A URL is built in reused byte buffers, hashed and MACed in place; the only allocation
- * is the URL string itself. It produces the same URL, byte for byte, as the AWS SDK's presigner for the same
- * inputs and clock (a differential test holds it to that).
+ * SigV4 query-string presigning for any S3 request (method, key, the operation's query parameters, signed
+ * headers), written for the request path. Everything that does not change per URL is computed once and kept: the
+ * signing key (per day and secret, its MAC keyed once), the encoded credential scope (per access key and day), the
+ * date (per second), the signed-header lists (per set of headers), the encoded session token. A URL is built in
+ * reused byte buffers, hashed and MACed in place; the only allocation is the URL string itself. It produces the same
+ * URL, byte for byte, as the AWS SDK's presigner for the same inputs and clock (a differential test holds it to
+ * that, for every operation the gateway signs).
  *
  * <p>Not thread-safe: each event loop owns one (see {@link UrlSigner}), so no lock is ever taken.
  */
@@ -29,6 +30,7 @@ public final class SigV4Presigner {
   private static final byte[] HEX = ascii("0123456789abcdef");
   private static final byte[] HEX_UPPER = ascii("0123456789ABCDEF");
   private static final byte[] ALGORITHM = ascii("AWS4-HMAC-SHA256");
+  private static final String[] NO_QUERY = {};
 
   /** Where URLs point, learned once from the SDK: scheme, host[:port], and the path before the key. */
   public record Target(String scheme, String authority, String pathPrefix) {
@@ -58,6 +60,8 @@ public final class SigV4Presigner {
   private final Bytes url = new Bytes(1024);
   private final byte[] digest = new byte[32];
   private final byte[] signature = new byte[32];
+  /** Indexes of the query's names in name order, for the canonical query (reused: no allocation per URL). */
+  private int[] order = new int[4];
 
   /** yyyyMMdd'T'HHmmss'Z' of {@link #second}; its first 8 bytes are the date. */
   private final byte[] amzDate = new byte[16];
@@ -95,6 +99,20 @@ public final class SigV4Presigner {
    */
   public String presignPut(String key, String[] headers, AwsCredentials credentials, Instant now,
                            long expiresSeconds) {
+    return presign("PUT", key, headers, NO_QUERY, credentials, now, expiresSeconds);
+  }
+
+  /**
+   * A presigned URL for any S3 request on {@code key}.
+   *
+   * @param method  the HTTP method, upper case
+   * @param headers the value of each {@link SignedHeader} by ordinal (null: not signed), as the client will send it
+   * @param query   the operation's own query parameters as {@code {name, value, name, value, ...}}, in the order the
+   *                URL lists them (the SDK's: before the X-Amz-* ones, as its marshaller adds them); a null value is a
+   *                parameter without one ({@code ?uploads}). Names are S3's own and need no encoding.
+   */
+  public String presign(String method, String key, String[] headers, String[] query, AwsCredentials credentials,
+                        Instant now, long expiresSeconds) {
     setClock(now.getEpochSecond());
     byte[] credentialScope = credential(credentials.accessKeyId());
     byte[] sessionToken = sessionToken(credentials);
@@ -106,21 +124,36 @@ public final class SigV4Presigner {
     }
     byte[] signed = signedHeaders(mask);
     byte[] signedEncoded = signedHeadersEncoded[mask];
+    int params = sortQuery(query);
 
     path.clear();
     path.append(pathPrefix);
     encode(path, key, false);
 
-    // Canonical request; the query's parameters in name order.
+    // Canonical request; all of the query's parameters, the operation's and X-Amz-*, in name order.
     Bytes c = canonical;
     c.clear();
-    c.ascii("PUT\n").append(path).append('\n');
-    c.ascii("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=").append(credentialScope);
-    c.ascii("&X-Amz-Date=").append(amzDate).ascii("&X-Amz-Expires=").number(expiresSeconds);
+    c.ascii(method).append('\n').append(path).append('\n');
+    int start = c.len;
+    int next = name(c, start, query, params, 0, "X-Amz-Algorithm");
+    c.append(ALGORITHM);
+    next = name(c, start, query, params, next, "X-Amz-Credential");
+    c.append(credentialScope);
+    next = name(c, start, query, params, next, "X-Amz-Date");
+    c.append(amzDate);
+    next = name(c, start, query, params, next, "X-Amz-Expires");
+    c.number(expiresSeconds);
     if (sessionToken != null) {
-      c.ascii("&X-Amz-Security-Token=").append(sessionToken);
+      next = name(c, start, query, params, next, "X-Amz-Security-Token");
+      c.append(sessionToken);
     }
-    c.ascii("&X-Amz-SignedHeaders=").append(signedEncoded).append('\n');
+    next = name(c, start, query, params, next, "X-Amz-SignedHeaders");
+    c.append(signedEncoded);
+    for (; next < params; next++) {
+      c.append('&');
+      canonicalParam(c, query, order[next]);
+    }
+    c.append('\n');
     boolean hostDone = false;
     for (int i = 0; i < SignedHeader.COUNT; i++) {
       String value = headers[i];
@@ -156,10 +189,18 @@ public final class SigV4Presigner {
       throw new IllegalStateException(e);
     }
 
-    // The URL lists parameters in the SDK's order, not the canonical one.
+    // The URL lists parameters in the SDK's order, not the canonical one: the operation's first, as given.
     Bytes u = url;
     u.clear();
     u.append(origin).append(path).append('?');
+    for (int i = 0; i < query.length; i += 2) {
+      encode(u, query[i], true);
+      if (query[i + 1] != null) {
+        u.append('=');
+        encode(u, query[i + 1], true);
+      }
+      u.append('&');
+    }
     if (sessionToken != null) {
       u.ascii("X-Amz-Security-Token=").append(sessionToken).append('&');
     }
@@ -168,6 +209,50 @@ public final class SigV4Presigner {
     u.ascii("&X-Amz-Credential=").append(credentialScope);
     u.ascii("&X-Amz-Expires=").number(expiresSeconds).ascii("&X-Amz-Signature=").hex(signature);
     return u.toAsciiString();
+  }
+
+  /** Fills {@link #order} with the indexes of {@code query}'s names, sorted by name; returns how many there are. */
+  private int sortQuery(String[] query) {
+    int n = query.length / 2;
+    if (order.length < n) {
+      order = new int[n];
+    }
+    for (int i = 0; i < n; i++) {
+      int name = 2 * i;
+      int j = i;
+      for (; j > 0 && query[order[j - 1]].compareTo(query[name]) > 0; j--) {
+        order[j] = order[j - 1];
+      }
+      order[j] = name;
+    }
+    return n;
+  }
+
+  /**
+   * Appends, in the canonical query, the operation's parameters from {@code next} on that sort before
+   * {@code amzName}, then {@code amzName=}; returns the first of the operation's parameters not yet appended.
+   */
+  private int name(Bytes c, int start, String[] query, int params, int next, String amzName) {
+    for (; next < params && query[order[next]].compareTo(amzName) < 0; next++) {
+      if (c.len > start) {
+        c.append('&');
+      }
+      canonicalParam(c, query, order[next]);
+    }
+    if (c.len > start) {
+      c.append('&');
+    }
+    c.ascii(amzName).append('=');
+    return next;
+  }
+
+  /** {@code name=value}, both encoded; a parameter without a value is signed with an empty one. */
+  private static void canonicalParam(Bytes c, String[] query, int name) {
+    encode(c, query[name], true);
+    c.append('=');
+    if (query[name + 1] != null) {
+      encode(c, query[name + 1], true);
+    }
   }
 
   private void setClock(long epochSecond) {
@@ -286,27 +371,24 @@ public final class SigV4Presigner {
     out.append('%').append(HEX_UPPER[b >> 4]).append(HEX_UPPER[b & 0xf]);
   }
 
-  /** SigV4 canonical header value: stripped, runs of spaces collapsed to one, UTF-8. */
+  /**
+   * SigV4 canonical header value, as the SDK makes it: whitespace (space, tab, CR, LF, VT, FF) dropped at both ends
+   * and each run of it inside replaced by one space; UTF-8.
+   */
   private static void appendTrimmed(Bytes out, String value) {
-    int start = 0;
-    int end = value.length();
-    while (start < end && Character.isWhitespace(value.charAt(start))) {
-      start++;
-    }
-    while (end > start && Character.isWhitespace(value.charAt(end - 1))) {
-      end--;
-    }
+    boolean written = false;
     boolean space = false;
-    for (int i = start; i < end; i++) {
+    for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == ' ') {
-        if (!space) {
-          out.append(' ');
-        }
-        space = true;
+      if (c == ' ' || (c >= '\t' && c <= '\r')) {
+        space = written;
         continue;
       }
-      space = false;
+      if (space) {
+        out.append(' ');
+        space = false;
+      }
+      written = true;
       if (c < 0x80) {
         out.append(c);
       } else {

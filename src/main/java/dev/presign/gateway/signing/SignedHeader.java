@@ -1,7 +1,8 @@
 package dev.presign.gateway.signing;
 
 /**
- * The headers a presigned PUT may sign besides Host, in SigV4's canonical (ascending) order. Host sorts between
+ * The headers a presigned request may sign besides Host (PutObject all of them, CreateMultipartUpload the content
+ * type and encryption ones, the other requests none), in SigV4's canonical (ascending) order. Host sorts between
  * {@link #CONTENT_TYPE} and {@link #CHECKSUM_SHA256}. Values travel as a {@code String[]} indexed by ordinal, null
  * where a header is not signed: a presign then allocates no map.
  */

@@ -23,19 +23,41 @@ class SigV4PresignerTest {
       Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2026-11-28T00:00:01Z"),
       Instant.parse("2026-11-27T23:59:59Z"));
 
+  private static final List<String[]> QUERIES = List.of(new String[0], new String[] {"uploads", null},
+      new String[] {"partNumber", "10000", "uploadId", "a+b/c="},
+      new String[] {"z", "1", "y", "2", "X-Amz-E", "3", "Alpha", null, "b", "", "a", "6"});
+
   @Test
-  void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_and_header_sets() {
+  void a_reused_signer_signs_as_a_fresh_one_across_days_credentials_tokens_header_sets_and_queries() {
     SigV4Presigner reused = new SigV4Presigner(TARGET, "eu-west-1");
     for (Instant now : CLOCK) {
       for (AwsCredentials credentials : CREDENTIALS) {
         for (String[] headers : headerSets()) {
-          String expected = new SigV4Presigner(TARGET, "eu-west-1")
-              .presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300);
-          assertThat(reused.presignPut("users/a/Ünïcode name+1.txt", headers, credentials, now, 300))
-              .isEqualTo(expected);
+          for (String[] query : QUERIES) {
+            String method = query.length == 0 ? "PUT" : "POST";
+            String expected = new SigV4Presigner(TARGET, "eu-west-1")
+                .presign(method, "users/a/Ünïcode name+1.txt", headers, query, credentials, now, 300);
+            assertThat(reused.presign(method, "users/a/Ünïcode name+1.txt", headers, query, credentials, now, 300))
+                .isEqualTo(expected);
+          }
         }
       }
     }
+  }
+
+  @Test
+  void header_whitespace_is_signed_as_sigv4_trims_it_tabs_and_line_breaks_too() {
+    SigV4Presigner signer = new SigV4Presigner(TARGET, "eu-west-1");
+    String[] plain = new String[SignedHeader.COUNT];
+    plain[SignedHeader.CONTENT_TYPE.ordinal()] = "text/plain; charset=utf-8";
+    String[] spaced = new String[SignedHeader.COUNT];
+    spaced[SignedHeader.CONTENT_TYPE.ordinal()] = "\t text/plain;\t\r\n  charset=utf-8 \u000b";
+    assertThat(signer.presignPut("k", spaced, CREDENTIALS.get(0), CLOCK.get(0), 60))
+        .isEqualTo(signer.presignPut("k", plain, CREDENTIALS.get(0), CLOCK.get(0), 60));
+    // Not SigV4 whitespace: kept, so signed as the client sends it.
+    spaced[SignedHeader.CONTENT_TYPE.ordinal()] = "\u00a0text/plain; charset=utf-8";
+    assertThat(signer.presignPut("k", spaced, CREDENTIALS.get(0), CLOCK.get(0), 60))
+        .isNotEqualTo(signer.presignPut("k", plain, CREDENTIALS.get(0), CLOCK.get(0), 60));
   }
 
   @Test
