@@ -2,7 +2,9 @@ package dev.presign.gateway.http;
 
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.http.operations.PresignBatch;
+import dev.presign.gateway.http.operations.PresignDownload;
 import dev.presign.gateway.http.operations.PresignPut;
+import dev.presign.gateway.http.operations.SignRequest;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -22,6 +24,10 @@ final class Endpoints {
     PresignPut put = new PresignPut(deps.policy(), deps.signer(), metrics);
     return List.of(
         row(metrics, HttpMethod.POST, "/api/s3/presign", "put", put, bodyLimit),
+        row(metrics, HttpMethod.POST, "/api/s3/download", "get", new PresignDownload(deps.policy(), deps.signer()),
+            bodyLimit),
+        row(metrics, HttpMethod.POST, "/api/s3/sign", "sign",
+            new SignRequest(deps.policy(), deps.signer(), config.uploads().allowDelete()), bodyLimit),
         // Each file may be as large as a single presign body; the whole stays within 1 MiB.
         row(metrics, HttpMethod.POST, "/api/s3/presign/batch", "batch", new PresignBatch(put, maxFiles),
             Math.min(1L << 20, maxFiles * bodyLimit + 64)));

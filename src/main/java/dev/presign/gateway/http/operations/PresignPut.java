@@ -3,8 +3,6 @@ package dev.presign.gateway.http.operations;
 import dev.presign.gateway.http.Call;
 import dev.presign.gateway.http.Operation;
 import dev.presign.gateway.http.PresignBody;
-import dev.presign.gateway.json.Json;
-import dev.presign.gateway.logging.Timestamps;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.UploadPlan;
 import dev.presign.gateway.policy.UploadRequest;
@@ -54,14 +52,6 @@ public final class PresignPut implements Operation {
    * the same text a JsonObject would encode.
    */
   public static String answer(PresignedUpload upload) {
-    StringBuilder json = new StringBuilder(upload.url().length() + upload.key().length() + 256);
-    json.append('{');
-    Json.field(json, "key", upload.key());
-    Json.field(json, "uploadUrl", upload.url());
-    json.append(",\"method\":\"PUT\",\"headers\":{");
-    upload.forEachHeader((name, value) -> Json.field(json, name, value));
-    json.append("},\"expiresAt\":\"");
-    Timestamps.append(json, upload.expiresAt());
-    return json.append("\"}").toString();
+    return Answers.signed(upload, upload.key(), "uploadUrl");
   }
 }

@@ -1,0 +1,29 @@
+package dev.presign.gateway.http.operations;
+
+import dev.presign.gateway.json.Json;
+import dev.presign.gateway.logging.Timestamps;
+import dev.presign.gateway.signing.PresignedUpload;
+
+/** The JSON of a signed request, written directly (no tree): the same text a JsonObject would encode. */
+final class Answers {
+  private Answers() {}
+
+  /**
+   * {@code {"key":…,"<urlField>":…,"method":…,"headers":{…},"expiresAt":…}}; {@code key} left out when null (a
+   * request on a key the client named itself).
+   */
+  static String signed(PresignedUpload signed, String key, String urlField) {
+    StringBuilder json = new StringBuilder(signed.url().length() + signed.key().length() + 256);
+    json.append('{');
+    if (key != null) {
+      Json.field(json, "key", key);
+    }
+    Json.field(json, urlField, signed.url());
+    Json.field(json, "method", signed.method());
+    Json.name(json, "headers").append('{');
+    signed.forEachHeader((name, value) -> Json.field(json, name, value));
+    json.append("},\"expiresAt\":\"");
+    Timestamps.append(json, signed.expiresAt());
+    return json.append("\"}").toString();
+  }
+}
