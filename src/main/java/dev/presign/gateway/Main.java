@@ -20,7 +20,9 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("local")) {
-      LocalStack.main(args);
+      LocalStack stack = LocalStack.start(System.getenv());
+      Gateway gateway = run(stack.env());
+      stack.printSession(gateway.apiPort(), gateway.managementPort());
       return;
     }
     run(System.getenv());

@@ -4,7 +4,7 @@ import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import dev.presign.gateway.io.BoundedBody;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientOptions;
@@ -154,7 +154,7 @@ public final class KeySource {
           }
           Duration next = maxAge(resp.getHeader("Cache-Control"));
           // Key parsing (and its first-time class loading) runs on a worker, never on an event loop.
-          return boundedBody(resp)
+          return BoundedBody.read(resp, MAX_JWKS_BYTES, () -> resp.request().reset())
               .compose(body -> vertx.executeBlocking(() -> parse(body.toJsonObject()), false))
               .map(fresh -> {
                 install(fresh);
@@ -167,23 +167,6 @@ public final class KeySource {
           LOG.warn("JWKS refresh from {} failed, keeping {} key(s): {}", jwksUrl, ring.keys().size(), e.getMessage());
           return Future.succeededFuture(config.jwksMinRefresh());
         });
-  }
-
-  /** Reads the body, failing as soon as it exceeds {@link #MAX_JWKS_BYTES} (declared length or not). */
-  private static Future<Buffer> boundedBody(HttpClientResponse resp) {
-    Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer();
-    resp.handler(chunk -> {
-      if (body.length() + chunk.length() > MAX_JWKS_BYTES) {
-        promise.tryFail("JWKS is larger than " + MAX_JWKS_BYTES + " bytes");
-        resp.request().reset();
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
-    resp.exceptionHandler(promise::tryFail);
-    resp.endHandler(v -> promise.tryComplete(body));
-    return promise.future();
   }
 
   private KeyRing parse(JsonObject jwks) {

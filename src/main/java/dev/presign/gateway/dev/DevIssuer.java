@@ -4,7 +4,6 @@ import dev.presign.gateway.auth.StaticKeys;
 import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -44,30 +43,36 @@ public final class DevIssuer {
         .put("n", StaticKeys.b64(pub.getModulus())).put("e", StaticKeys.b64(pub.getPublicExponent())))).encode();
   }
 
-  public void serveJwks(RoutingContext ctx) {
-    ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=300")
-        .end(jwks);
+  /** The issuer's JWKS, as served at /dev/jwks.json. */
+  public String jwks() {
+    return jwks;
   }
 
-  /** POST /dev/token {"sub": "alice", "prefixes"?: [...], "ttlSeconds"?: n} → {"token": "..."} */
-  public void mintToken(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
+  /** A request the issuer cannot mint a token for; {@code field} names what is wrong. */
+  public static final class InvalidRequest extends RuntimeException {
+    private final String field;
+
+    InvalidRequest(String field, String detail) {
+      super(detail, null, false, false);
+      this.field = field;
     }
+
+    public String field() {
+      return field;
+    }
+  }
+
+  /**
+   * {@code {"sub": "alice", "prefixes"?: [...], "ttlSeconds"?: n}} (null: no JSON object) → {@code {"token": …,
+   * "expiresIn": n}}; an {@link InvalidRequest} when it cannot.
+   */
+  public JsonObject mint(JsonObject body) {
     if (body == null || !(body.getValue("sub") instanceof String sub) || sub.isEmpty()) {
-      ctx.fail(new dev.presign.gateway.http.ProblemException(400, "Bad Request",
-          "send {\"sub\": \"alice\"} (optionally \"prefixes\": [..], \"ttlSeconds\": n)",
-          new JsonObject().put("field", "sub")));
-      return;
+      throw new InvalidRequest("sub", "send {\"sub\": \"alice\"} (optionally \"prefixes\": [..], \"ttlSeconds\": n)");
     }
     Object requestedTtl = body.getValue("ttlSeconds", 3600L);
     if (!(requestedTtl instanceof Integer || requestedTtl instanceof Long)) {
-      ctx.fail(new dev.presign.gateway.http.ProblemException(400, "Bad Request",
-          "ttlSeconds must be a whole number of seconds", new JsonObject().put("field", "ttlSeconds")));
-      return;
+      throw new InvalidRequest("ttlSeconds", "ttlSeconds must be a whole number of seconds");
     }
     long ttl = Math.max(1, Math.min(MAX_TTL_SECONDS, ((Number) requestedTtl).longValue()));
     long now = clock.millis() / 1000;
@@ -76,7 +81,7 @@ public final class DevIssuer {
     if (body.getValue("prefixes") instanceof JsonArray prefixes && config.prefixesClaim() != null) {
       claims.put(config.prefixesClaim(), prefixes);
     }
-    ctx.json(new JsonObject().put("token", sign(claims)).put("expiresIn", ttl));
+    return new JsonObject().put("token", sign(claims)).put("expiresIn", ttl);
   }
 
   public String sign(JsonObject claims) {

@@ -1,7 +1,5 @@
 package dev.presign.gateway.dev;
 
-import dev.presign.gateway.Gateway;
-import dev.presign.gateway.Main;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,10 +15,20 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * and the gateway in dev mode on 8080 (management 9090). No AWS account needed. Prints a curl session.
  */
 public final class LocalStack {
-  private LocalStack() {}
+  private final Map<String, String> env;
+  private final S3ProxyProcess s3;
 
-  public static void main(String[] args) {
-    Map<String, String> env = new HashMap<>(System.getenv());
+  private LocalStack(Map<String, String> env, S3ProxyProcess s3) {
+    this.env = env;
+    this.s3 = s3;
+  }
+
+  /**
+   * Starts S3Proxy with the dev bucket and sets up the credentials chain to sign with its identity; the gateway
+   * is then started by the caller with {@link #env()}. Stopped by a shutdown hook with the process.
+   */
+  public static LocalStack start(Map<String, String> environment) {
+    Map<String, String> env = new HashMap<>(environment);
     env.putIfAbsent("GATEWAY_DEV_MODE", "true");
     // /dev/token mints a token for any subject: only this machine may reach the stack unless told otherwise.
     env.putIfAbsent("HTTP_HOST", "127.0.0.1");
@@ -44,8 +52,12 @@ public final class LocalStack {
     // S3Proxy's identity exactly as it would with keys from IRSA or the environment.
     System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
     System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
-    Gateway gateway = Main.run(env);
-    printSession(gateway.apiPort(), gateway.managementPort(), s3.endpoint(), env.get("S3_BUCKET"));
+    return new LocalStack(env, s3);
+  }
+
+  /** The gateway's environment for this stack: the caller's, with the local defaults filled in. */
+  public Map<String, String> env() {
+    return env;
   }
 
   public static void createBucket(String endpoint, String bucket, String region) {
@@ -60,8 +72,11 @@ public final class LocalStack {
     }
   }
 
-  private static void printSession(int port, int managementPort, String s3, String bucket) {
+  /** Prints the stack's addresses and a curl session to copy and paste, once the gateway listens. */
+  public void printSession(int port, int managementPort) {
     String api = "http://127.0.0.1:" + port;
+    String s3 = this.s3.endpoint();
+    String bucket = env.get("S3_BUCKET");
     System.out.println("""
 
         presign-gateway local stack is up (dev mode: tokens are minted locally, no AWS account involved)

@@ -156,8 +156,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .end("{\"status\":\"UP\"}"));
     if (deps.devIssuer() != null) {
-      router.get("/dev/jwks.json").handler(deps.devIssuer()::serveJwks);
-      router.post("/dev/token").consumes("application/json").handler(body).handler(deps.devIssuer()::mintToken);
+      DevRoutes.jwks(router, deps.devIssuer());
+      DevRoutes.token(router, deps.devIssuer(), body);
     }
     router.route().failureHandler(ApiVerticle::problem);
     for (int status : new int[] {400, 404, 405, 408, 413, 415, 429, 431, 500, 503}) {

@@ -27,7 +27,7 @@ public final class ManagementRoutes {
       }
     });
     if (devIssuer != null) {
-      router.get("/dev/jwks.json").handler(devIssuer::serveJwks);
+      DevRoutes.jwks(router, devIssuer);
     }
     router.route().failureHandler(Problems::handle);
     for (int status : new int[] {404, 405, 500}) {

@@ -4,6 +4,7 @@ import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.metrics.GatewayMetrics.Outcome;
+import dev.presign.gateway.io.BoundedBody;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -128,8 +129,7 @@ final class Pipeline {
     private long deadline;
     private Exchange prev = this;
     private Exchange next = this;
-    private Buffer body;
-    private boolean bodyOwned;
+    private final BoundedBody body;
     private boolean answered;
     Caller caller;
     String key;
@@ -143,12 +143,14 @@ final class Pipeline {
       this.request = null;
       this.endpoint = null;
       this.requestId = null;
+      this.body = null;
     }
 
     private Exchange(HttpServerRequest request, Endpoint endpoint, String requestId) {
       this.request = request;
       this.endpoint = endpoint;
       this.requestId = requestId;
+      this.body = new BoundedBody(endpoint.bodyLimit());
     }
 
     @Override
@@ -158,7 +160,7 @@ final class Pipeline {
 
     @Override
     public Buffer body() {
-      return body;
+      return body.buffer();
     }
 
     @Override
@@ -205,25 +207,9 @@ final class Pipeline {
     }
 
     private void chunk(Buffer data) {
-      if (answered) {
-        return;
+      if (!answered && !body.append(data)) {
+        refuse(tooLarge(body.limit()));
       }
-      long bodyLimit = endpoint.bodyLimit();
-      if ((body == null ? 0 : body.length()) + (long) data.length() > bodyLimit) {
-        refuse(tooLarge(bodyLimit));
-        return;
-      }
-      // Usually the whole body is one chunk: kept as it is. From a second one on, chunks go into a buffer of our
-      // own that grows by doubling (many tiny chunks must not cost a copy of everything so far each).
-      if (body == null) {
-        body = data;
-        return;
-      }
-      if (!bodyOwned) {
-        body = Buffer.buffer((int) Math.min(bodyLimit, 2L * (body.length() + data.length()))).appendBuffer(body);
-        bodyOwned = true;
-      }
-      body.appendBuffer(data);
     }
 
     private void broken(Throwable failure) {
@@ -312,7 +298,7 @@ final class Pipeline {
       answered = true;
       unlink();
       status = answerStatus;
-      body = null;
+      body.clear();
       try {
         Outcome outcome = Outcome.ofStatus(answerStatus);
         endpoint.outcomes().count(outcome);
