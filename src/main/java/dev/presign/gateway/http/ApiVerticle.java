@@ -245,7 +245,7 @@ public final class ApiVerticle extends VerticleBase {
     request.response().setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problems.MEDIA_TYPE)
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(Problems.body(problem).encode())
-        .onComplete(v -> request.connection().close());
+        .onComplete(v -> Problems.closeAfterAnswer(request.connection()));
   }
 
   @Override

@@ -22,7 +22,7 @@ public interface Call {
 
   /**
    * Charges {@code permits} more requests to the caller's rate limit (the pipeline charged one already): a batch
-   * of n files costs n. Throws the 429 problem when the caller is over its limit.
+   * of n files costs n, all or none. Throws the 429 problem (and gives the first permit back) when they do not fit.
    */
   void charge(int permits);
 }

@@ -188,7 +188,8 @@ final class Pipeline {
       }
       long waitNanos = rateLimiter.acquire(caller.subject(), permits);
       if (waitNanos > 0) {
-        throw rateLimited(request, waitNanos);
+        rateLimiter.refund(caller.subject(), 1); // all or none: the request's first permit goes back too
+        throw rateLimited(request, waitNanos + rateLimiter.intervalNanos());
       }
     }
 

@@ -3,7 +3,11 @@ package dev.presign.gateway.http;
 import dev.presign.gateway.auth.AuthException;
 import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.signing.CredentialsSnapshot.CredentialsUnavailableException;
+import io.netty.channel.socket.DuplexChannel;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   public static final String MEDIA_TYPE = "application/problem+json";
+  /** How long a refused client may go on sending before its connection is closed regardless. */
+  static final long LINGER_MILLIS = 2_000;
 
   private Problems() {}
 
@@ -77,6 +83,24 @@ public final class Problems {
     send(ctx.request(), p, ctx.get(ApiVerticle.REQUEST_ID));
   }
 
+  /**
+   * Ends a connection whose client may still be sending (RFC 9112 §9.6, "lingering close"): closing a socket with
+   * unread bytes makes the kernel send a reset, and a client still writing its body then loses the answer it was
+   * sent (a 413 becomes "connection reset"). So the answer is followed by a FIN, what the client still sends is read
+   * and dropped, and the socket closes when the client closes its side, or after {@link #LINGER_MILLIS} at most.
+   */
+  static void closeAfterAnswer(HttpConnection connection) {
+    if (connection instanceof Http1xServerConnection http1
+        && http1.channelHandlerContext().channel() instanceof DuplexChannel channel && channel.isActive()) {
+      channel.shutdownOutput();
+      channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      return;
+    }
+    connection.close();
+  }
+
   /** Writes {@code p} as the answer to {@code request}; the request id, when known, goes into the body too. */
   static void send(HttpServerRequest request, ProblemException p, String requestId) {
     JsonObject body = body(p);
@@ -91,9 +115,9 @@ public final class Problems {
               + p.getMessage().replaceAll("[^\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]", "_") + "\"");
     }
     if (p.status() == 408 || p.status() == 413 || p.status() == 417) {
-      // The rest of the body may still be on its way: do not keep reading it.
+      // The rest of the body may still be on its way: the connection ends after this answer.
       response.putHeader("Connection", "close");
-      response.end(body.encode()).onComplete(v -> request.connection().close());
+      response.end(body.encode()).onComplete(v -> closeAfterAnswer(request.connection()));
       return;
     }
     response.end(body.encode());

@@ -85,6 +85,23 @@ public final class RateLimiter {
     }
   }
 
+  /**
+   * Gives back {@code permits} just taken by {@link #acquire} for {@code subject} (a request that turned out to
+   * cost more, and could not get the rest, is charged nothing). Subjects sharing the overflow bucket get nothing
+   * back: the bucket is not theirs alone.
+   */
+  public void refund(String subject, int permits) {
+    AtomicLong tat = enabled() ? arrivals.get(subject) : null;
+    if (tat != null) {
+      tat.addAndGet(-permits * intervalNanos);
+    }
+  }
+
+  /** Nanoseconds between two requests at the sustained rate; 0 when limiting is off. */
+  long intervalNanos() {
+    return intervalNanos;
+  }
+
   /** The most requests one subject may make at once; 0 when limiting is off. */
   public int burst() {
     return intervalNanos == 0 ? 0 : (int) (toleranceNanos / intervalNanos) + 1;

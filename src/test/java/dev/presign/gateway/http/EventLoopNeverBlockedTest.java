@@ -76,6 +76,29 @@ class EventLoopNeverBlockedTest {
     assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 
+  @Test
+  void serving_downloads_batches_and_sign_requests_never_blocks_an_event_loop() {
+    String alice = issuer.token("k1", "alice");
+    String[][] requests = {
+        {"/api/s3/download", "{\"key\":\"users/alice/1/a.txt\",\"filename\":\"résumé.txt\"}"},
+        {"/api/s3/presign/batch", "{\"files\":[{\"filename\":\"a.png\"},{\"filename\":\"b.png\"}]}"},
+        {"/api/s3/sign", "{\"method\":\"POST\",\"key\":\"big.png\",\"contentType\":\"image/png\"}"},
+        {"/api/s3/sign", "{\"method\":\"PUT\",\"key\":\"users/alice/1/big.png\",\"uploadId\":\"u1\",\"partNumber\":2}"},
+        {"/api/s3/sign", "{\"method\":\"GET\",\"key\":\"users/bob/1/big.png\",\"uploadId\":\"u1\"}"}};
+    warnings.list.clear();
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String[] request = requests[i % requests.length];
+      inFlight.add(TestGateway.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(gw.apiUrl(request[0])))
+          .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(request[1])).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<Integer> statuses = inFlight.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+    assertThat(statuses).containsOnly(200, 403, 429);
+    assertThat(statuses).contains(200, 403);
+    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+  }
+
   /** Sends {@code count} presigns at once, cycling through the tokens; returns how many got 200. */
   private static long send(List<String> tokens, int count) {
     HttpClient client = TestGateway.HTTP;

@@ -75,6 +75,33 @@ class LimitsTest {
   }
 
   @Test
+  void a_client_still_sending_a_body_too_large_reads_the_whole_413() throws Exception {
+    String token = issuer.token("k1", "frank");
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.apiPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /api/s3/presign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer "
+          + token + "\r\nContent-Length: 8000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      // The client goes on sending its body as clients do, while the answer is already on its way.
+      Thread sender = new Thread(() -> {
+        byte[] chunk = new byte[64 * 1024];
+        try {
+          for (int i = 0; i < 120; i++) {
+            out.write(chunk);
+          }
+        } catch (java.io.IOException closed) {
+          // the server closed after lingering: expected
+        }
+      });
+      sender.start();
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      sender.join(10_000);
+      assertThat(response).startsWith("HTTP/1.1 413").contains("application/problem+json")
+          .contains("\"status\":413").endsWith("}");
+    }
+  }
+
+  @Test
   void headers_over_the_limit_get_431_as_problem_json() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gw.gateway.apiPort())) {
       socket.setSoTimeout(5_000);

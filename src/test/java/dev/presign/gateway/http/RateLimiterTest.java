@@ -137,4 +137,15 @@ class RateLimiterTest {
     assertThat(limiter.acquire("a", 4)).isPositive();
     assertThat(limiter.acquire("a", 3)).isZero();
   }
+
+  @Test
+  void a_refund_gives_permits_just_taken_back() {
+    long[] now = {0};
+    RateLimiter limiter = new RateLimiter(10, 3, () -> now[0]);
+    assertThat(limiter.acquire("a", 3)).isZero();
+    assertThat(limiter.acquire("a")).isPositive();
+    limiter.refund("a", 2);
+    assertThat(limiter.acquire("a", 2)).isZero();
+    assertThat(limiter.acquire("a")).isPositive();
+  }
 }
