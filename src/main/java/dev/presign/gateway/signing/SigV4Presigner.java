@@ -109,7 +109,8 @@ public final class SigV4Presigner {
    * @param headers the value of each {@link SignedHeader} by ordinal (null: not signed), as the client will send it
    * @param query   the operation's own query parameters as {@code {name, value, name, value, ...}}, in the order the
    *                URL lists them (the SDK's: before the X-Amz-* ones, as its marshaller adds them); a null value is a
-   *                parameter without one ({@code ?uploads}). Names are S3's own and need no encoding.
+   *                parameter without one ({@code ?uploads}). Names are distinct and S3's own, which need no
+   *                percent-encoding: the canonical query sorts them as they are, as SigV4 sorts encoded names.
    */
   public String presign(String method, String key, String[] headers, String[] query, AwsCredentials credentials,
                         Instant now, long expiresSeconds) {

@@ -51,6 +51,7 @@ class SigV4DifferentialTest {
   private static final DateTimeFormatter PARSE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final String[] NO_QUERY = {};
+  private static final String[] NO_HEADERS = new String[SignedHeader.COUNT];
   private static final Map<Setup, S3Presigner> SDK = new ConcurrentHashMap<>();
   private static final Map<Setup, SigV4Presigner> FAST = new ConcurrentHashMap<>();
 
@@ -59,31 +60,62 @@ class SigV4DifferentialTest {
     SDK.values().forEach(S3Presigner::close);
   }
 
-  /** One case's inputs, for the failure message. */
+  /** One case: its inputs, named for the failure message; every operation has a setup, key, credentials, expiry. */
   static final class Case {
     final List<Object> inputs = new ArrayList<>();
+    final Setup setup;
+    final String key;
+    final AwsCredentials credentials;
+    final int expires;
+
+    Case(String title, Random r) {
+      inputs.add(title);
+      setup = with("setup", RandomInputs.setup(r));
+      key = with("key", RandomInputs.key(r));
+      credentials = with("credentials", RandomInputs.credentials(r));
+      expires = with("expires", RandomInputs.expires(r));
+    }
 
     <T> T with(String name, T value) {
       Object shown = value instanceof String s ? '"' + s + '"' : value instanceof Object[] a ? Arrays.asList(a) : value;
       inputs.add(name + "=" + shown);
       return value;
     }
+
+    S3Presigner sdk() {
+      return SDK.computeIfAbsent(setup, Setup::presigner);
+    }
+
+    /** One signer per setup, reused across cases as an event loop reuses its own: no cached state may leak. */
+    SigV4Presigner fast() {
+      return FAST.computeIfAbsent(setup, s -> new SigV4Presigner(UrlSigner.probeTarget(sdk(), s.bucket()), s.region()));
+    }
+
+    Duration duration() {
+      return Duration.ofSeconds(expires);
+    }
+
+    /** For the SDK's request: sign with this case's credentials. */
+    Consumer<AwsRequestOverrideConfiguration.Builder> signer() {
+      return o -> o.credentialsProvider(StaticCredentialsProvider.create(credentials));
+    }
+
+    @Override
+    public String toString() {
+      return String.join(", ", inputs.stream().map(String::valueOf).toList());
+    }
   }
 
   @Test
   void putObject_matches_the_sdk_byte_for_byte() {
     cases("putObject", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String contentType = c.with("contentType", RandomInputs.contentType(r));
       Long size = c.with("size", r.nextInt(10) < 3 ? null : (long) (r.nextDouble() * 5L * 1024 * 1024 * 1024));
       String checksum = c.with("checksum", r.nextBoolean() ? null : RandomInputs.checksum(r));
       String[] encryption = c.with("encryption", RandomInputs.encryption(r));
 
-      PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(setup.bucket()).key(key)
-          .overrideConfiguration(as(credentials));
+      PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.setup.bucket()).key(c.key)
+          .overrideConfiguration(c.signer());
       String[] signed = new String[SignedHeader.COUNT];
       if (contentType != null) {
         put.contentType(contentType);
@@ -100,142 +132,90 @@ class SigV4DifferentialTest {
       }
       encrypt(signed, encryption);
       put.serverSideEncryption(encryption[0]).ssekmsKeyId(encryption[1]);
-      PresignedRequest reference = sdk(setup).presignPutObject(p -> p.signatureDuration(Duration.ofSeconds(expires))
+      PresignedRequest reference = c.sdk().presignPutObject(p -> p.signatureDuration(c.duration())
           .putObjectRequest(put.build()));
 
-      assertSame(c, reference, fast(setup).presignPut(key, signed, credentials, dateOf(reference), expires),
-          "PUT", signed);
+      String url = c.fast().presignPut(c.key, signed, c.credentials, dateOf(reference), c.expires);
+      assertSame(c, reference, url, "PUT", signed);
     });
   }
 
   @Test
   void getObject_matches_the_sdk_with_and_without_a_content_disposition() {
     cases("getObject", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String disposition = c.with("disposition", r.nextInt(4) == 0 ? null : RandomInputs.disposition(r));
-
-      PresignedRequest reference = sdk(setup).presignGetObject(p -> p.signatureDuration(Duration.ofSeconds(expires))
-          .getObjectRequest(g -> g.bucket(setup.bucket()).key(key).responseContentDisposition(disposition)
-              .overrideConfiguration(as(credentials))));
-      String[] query = disposition == null ? NO_QUERY : new String[] {"response-content-disposition", disposition};
-      assertSame(c, reference, fast(setup).presign("GET", key, new String[SignedHeader.COUNT], query, credentials,
-          dateOf(reference), expires), "GET", new String[SignedHeader.COUNT]);
+      assertMatches(c, c.sdk().presignGetObject(p -> p.signatureDuration(c.duration()).getObjectRequest(g -> g
+              .bucket(c.setup.bucket()).key(c.key).responseContentDisposition(disposition)
+              .overrideConfiguration(c.signer()))),
+          "GET", NO_HEADERS, disposition == null ? NO_QUERY : new String[] {"response-content-disposition", disposition});
     });
   }
 
   @Test
   void createMultipartUpload_matches_the_sdk_with_content_type_and_encryption() {
     cases("createMultipartUpload", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String contentType = c.with("contentType", RandomInputs.contentType(r));
       String[] encryption = c.with("encryption", RandomInputs.encryption(r));
-
-      PresignedRequest reference = sdk(setup).presignCreateMultipartUpload(p -> p
-          .signatureDuration(Duration.ofSeconds(expires))
-          .createMultipartUploadRequest(m -> m.bucket(setup.bucket()).key(key).contentType(contentType)
-              .serverSideEncryption(encryption[0]).ssekmsKeyId(encryption[1]).overrideConfiguration(as(credentials))));
       String[] signed = new String[SignedHeader.COUNT];
       signed[SignedHeader.CONTENT_TYPE.ordinal()] = contentType;
       encrypt(signed, encryption);
-      assertSame(c, reference, fast(setup).presign("POST", key, signed, new String[] {"uploads", null}, credentials,
-          dateOf(reference), expires), "POST", signed);
+      assertMatches(c, c.sdk().presignCreateMultipartUpload(p -> p.signatureDuration(c.duration())
+              .createMultipartUploadRequest(m -> m.bucket(c.setup.bucket()).key(c.key).contentType(contentType)
+                  .serverSideEncryption(encryption[0]).ssekmsKeyId(encryption[1]).overrideConfiguration(c.signer()))),
+          "POST", signed, new String[] {"uploads", null});
     });
   }
 
   @Test
   void uploadPart_matches_the_sdk_for_any_part_number_and_upload_id() {
     cases("uploadPart", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String uploadId = c.with("uploadId", RandomInputs.uploadId(r));
       int partNumber = c.with("partNumber", RandomInputs.partNumber(r));
-
-      PresignedRequest reference = sdk(setup).presignUploadPart(p -> p.signatureDuration(Duration.ofSeconds(expires))
-          .uploadPartRequest(u -> u.bucket(setup.bucket()).key(key).uploadId(uploadId).partNumber(partNumber)
-              .overrideConfiguration(as(credentials))));
-      String[] query = {"partNumber", Integer.toString(partNumber), "uploadId", uploadId};
-      assertSame(c, reference, fast(setup).presign("PUT", key, new String[SignedHeader.COUNT], query, credentials,
-          dateOf(reference), expires), "PUT", new String[SignedHeader.COUNT]);
+      assertMatches(c, c.sdk().presignUploadPart(p -> p.signatureDuration(c.duration()).uploadPartRequest(u -> u
+              .bucket(c.setup.bucket()).key(c.key).uploadId(uploadId).partNumber(partNumber)
+              .overrideConfiguration(c.signer()))),
+          "PUT", NO_HEADERS, new String[] {"partNumber", Integer.toString(partNumber), "uploadId", uploadId});
     });
   }
 
   @Test
   void completeMultipartUpload_matches_the_sdk() {
     cases("completeMultipartUpload", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String uploadId = c.with("uploadId", RandomInputs.uploadId(r));
-
-      PresignedRequest reference = sdk(setup).presignCompleteMultipartUpload(p -> p
-          .signatureDuration(Duration.ofSeconds(expires))
-          .completeMultipartUploadRequest(m -> m.bucket(setup.bucket()).key(key).uploadId(uploadId)
-              .overrideConfiguration(as(credentials))));
-      assertSame(c, reference, fast(setup).presign("POST", key, new String[SignedHeader.COUNT],
-          new String[] {"uploadId", uploadId}, credentials, dateOf(reference), expires), "POST",
-          new String[SignedHeader.COUNT]);
+      assertMatches(c, c.sdk().presignCompleteMultipartUpload(p -> p.signatureDuration(c.duration())
+              .completeMultipartUploadRequest(m -> m.bucket(c.setup.bucket()).key(c.key).uploadId(uploadId)
+                  .overrideConfiguration(c.signer()))),
+          "POST", NO_HEADERS, new String[] {"uploadId", uploadId});
     });
   }
 
   @Test
   void abortMultipartUpload_matches_the_sdk() {
     cases("abortMultipartUpload", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       String uploadId = c.with("uploadId", RandomInputs.uploadId(r));
-
-      PresignedRequest reference = sdk(setup).presignAbortMultipartUpload(p -> p
-          .signatureDuration(Duration.ofSeconds(expires))
-          .abortMultipartUploadRequest(a -> a.bucket(setup.bucket()).key(key).uploadId(uploadId)
-              .overrideConfiguration(as(credentials))));
-      assertSame(c, reference, fast(setup).presign("DELETE", key, new String[SignedHeader.COUNT],
-          new String[] {"uploadId", uploadId}, credentials, dateOf(reference), expires), "DELETE",
-          new String[SignedHeader.COUNT]);
+      assertMatches(c, c.sdk().presignAbortMultipartUpload(p -> p.signatureDuration(c.duration())
+              .abortMultipartUploadRequest(a -> a.bucket(c.setup.bucket()).key(c.key).uploadId(uploadId)
+                  .overrideConfiguration(c.signer()))),
+          "DELETE", NO_HEADERS, new String[] {"uploadId", uploadId});
     });
   }
 
   @Test
   void deleteObject_matches_the_sdk() {
-    cases("deleteObject", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
-
-      PresignedRequest reference = sdk(setup).presignDeleteObject(p -> p.signatureDuration(Duration.ofSeconds(expires))
-          .deleteObjectRequest(d -> d.bucket(setup.bucket()).key(key).overrideConfiguration(as(credentials))));
-      assertSame(c, reference, fast(setup).presign("DELETE", key, new String[SignedHeader.COUNT], NO_QUERY,
-          credentials, dateOf(reference), expires), "DELETE", new String[SignedHeader.COUNT]);
-    });
+    cases("deleteObject", (r, c) -> assertMatches(c, c.sdk().presignDeleteObject(p -> p
+            .signatureDuration(c.duration())
+            .deleteObjectRequest(d -> d.bucket(c.setup.bucket()).key(c.key).overrideConfiguration(c.signer()))),
+        "DELETE", NO_HEADERS, NO_QUERY));
   }
 
   /** The presigner has no ListParts: GET ?uploadId= built by hand and signed by the SDK's SigV4 signer. */
   @Test
   void listParts_matches_the_sdks_signer() {
     cases("listParts", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
-      String uploadId = c.with("uploadId", RandomInputs.uploadId(r));
+      String[] query = {"uploadId", c.with("uploadId", RandomInputs.uploadId(r))};
       Instant now = c.with("now", RandomInputs.instant(r));
-
-      String[] query = {"uploadId", uploadId};
-      String reference = signedBySdk(setup, SdkHttpMethod.GET, key, query, new String[SignedHeader.COUNT],
-          credentials, now, expires);
-      assertThat(fast(setup).presign("GET", key, new String[SignedHeader.COUNT], query, credentials, now, expires))
-          .as(() -> describe(c)).isEqualTo(reference);
+      assertThat(c.fast().presign("GET", c.key, NO_HEADERS, query, c.credentials, now, c.expires)).as(c::toString)
+          .isEqualTo(signedBySdk(c, SdkHttpMethod.GET, query, NO_HEADERS, now));
     });
   }
 
@@ -248,10 +228,6 @@ class SigV4DifferentialTest {
     List<String> names = List.of("uploads", "uploadId", "partNumber", "versionId", "response-content-type", "x-id",
         "Alpha", "X-Amz-Aaa", "X-Amz-E", "X-Amz-Sz", "X-Amz-Z", "Z", "a", "0", "list-type", "prefix");
     cases("anyRequest", (r, c) -> {
-      Setup setup = c.with("setup", RandomInputs.setup(r));
-      String key = c.with("key", RandomInputs.key(r));
-      AwsCredentials credentials = c.with("credentials", RandomInputs.credentials(r));
-      int expires = c.with("expires", RandomInputs.expires(r));
       Instant now = c.with("now", RandomInputs.instant(r));
       SdkHttpMethod method = c.with("method", RandomInputs.pick(r, SdkHttpMethod.GET, SdkHttpMethod.PUT,
           SdkHttpMethod.POST, SdkHttpMethod.DELETE, SdkHttpMethod.HEAD));
@@ -278,9 +254,8 @@ class SigV4DifferentialTest {
       }
       c.with("headers", Arrays.asList(signed));
 
-      String reference = signedBySdk(setup, method, key, query, signed, credentials, now, expires);
-      assertThat(fast(setup).presign(method.name(), key, signed, query, credentials, now, expires))
-          .as(() -> describe(c)).isEqualTo(reference);
+      assertThat(c.fast().presign(method.name(), c.key, signed, query, c.credentials, now, c.expires))
+          .as(c::toString).isEqualTo(signedBySdk(c, method, query, signed, now));
     });
   }
 
@@ -289,10 +264,9 @@ class SigV4DifferentialTest {
    * {@code key}, the SDK's SigV4 signer with the presigner's settings (query-string auth, unsigned payload, no path
    * normalising, no double encoding) and a fixed clock.
    */
-  private static String signedBySdk(Setup setup, SdkHttpMethod method, String key, String[] query, String[] signed,
-                                    AwsCredentials credentials, Instant now, int expires) {
-    URI layout = URI.create(sdk(setup).presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
-        .getObjectRequest(g -> g.bucket(setup.bucket()).key(key))).url().toString());
+  private static String signedBySdk(Case c, SdkHttpMethod method, String[] query, String[] signed, Instant now) {
+    URI layout = URI.create(c.sdk().presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(1))
+        .getObjectRequest(g -> g.bucket(c.setup.bucket()).key(c.key))).url().toString());
     // The raw authority: URI finds no host in a virtual host name like a.b.c.127.0.0.1.
     String authority = layout.getRawAuthority();
     int colon = authority.lastIndexOf(':');
@@ -307,11 +281,11 @@ class SigV4DifferentialTest {
         request.putHeader(SignedHeader.at(i).clientName, signed[i]);
       }
     }
-    SignedRequest result = AwsV4HttpSigner.create().sign(b -> b.identity(credentials).request(request.build())
+    SignedRequest result = AwsV4HttpSigner.create().sign(b -> b.identity(c.credentials).request(request.build())
         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-        .putProperty(AwsV4HttpSigner.REGION_NAME, setup.region())
+        .putProperty(AwsV4HttpSigner.REGION_NAME, c.setup.region())
         .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, Duration.ofSeconds(expires))
+        .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, c.duration())
         .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
         .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
         .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
@@ -319,10 +293,17 @@ class SigV4DifferentialTest {
     return result.request().getUri().toString();
   }
 
+  /** The fast signer, at the second the SDK signed at, makes the SDK's request. */
+  private static void assertMatches(Case c, PresignedRequest reference, String method, String[] signed,
+                                    String[] query) {
+    assertSame(c, reference, c.fast().presign(method, c.key, signed, query, c.credentials, dateOf(reference),
+        c.expires), method, signed);
+  }
+
   /** Same URL, method and headers to send (Host aside) as the SDK's presigned request. */
   private static void assertSame(Case c, PresignedRequest reference, String url, String method, String[] signed) {
-    assertThat(url).as(() -> describe(c)).isEqualTo(reference.url().toString());
-    assertThat(method).as(() -> describe(c)).isEqualTo(reference.httpRequest().method().name());
+    assertThat(url).as(c::toString).isEqualTo(reference.url().toString());
+    assertThat(method).as(c::toString).isEqualTo(reference.httpRequest().method().name());
     Map<String, String> sdkHeaders = new TreeMap<>();
     reference.signedHeaders().forEach((name, values) -> {
       if (!name.equals("host")) {
@@ -335,7 +316,7 @@ class SigV4DifferentialTest {
         ours.put(SignedHeader.at(i).canonicalName, signed[i]);
       }
     }
-    assertThat(ours).as(() -> describe(c)).isEqualTo(sdkHeaders);
+    assertThat(ours).as(c::toString).isEqualTo(sdkHeaders);
   }
 
   interface CaseBody {
@@ -346,22 +327,13 @@ class SigV4DifferentialTest {
   private static void cases(String operation, CaseBody body) {
     Random random = new Random(SEED ^ operation.hashCode());
     for (int i = 0; i < CASES; i++) {
-      Case c = new Case();
-      c.inputs.add(String.format("seed %d (-Ddifferential.seed), %s case %d", SEED, operation, i));
+      Case c = new Case(String.format("seed %d (-Ddifferential.seed), %s case %d", SEED, operation, i), random);
       try {
         body.run(random, c);
       } catch (RuntimeException e) {
-        throw new AssertionError(describe(c), e);
+        throw new AssertionError(c.toString(), e);
       }
     }
-  }
-
-  private static String describe(Case c) {
-    return String.join(", ", c.inputs.stream().map(String::valueOf).toList());
-  }
-
-  private static Consumer<AwsRequestOverrideConfiguration.Builder> as(AwsCredentials credentials) {
-    return o -> o.credentialsProvider(StaticCredentialsProvider.create(credentials));
   }
 
   private static void encrypt(String[] signed, String[] encryption) {
@@ -374,14 +346,5 @@ class SigV4DifferentialTest {
     Matcher date = AMZ_DATE.matcher(reference.url().toString());
     assertThat(date.find()).isTrue();
     return Instant.from(PARSE.parse(date.group(1)));
-  }
-
-  private static S3Presigner sdk(Setup setup) {
-    return SDK.computeIfAbsent(setup, Setup::presigner);
-  }
-
-  /** One signer per setup, reused across cases as an event loop reuses its own: no cached state may leak. */
-  private static SigV4Presigner fast(Setup setup) {
-    return FAST.computeIfAbsent(setup, s -> new SigV4Presigner(UrlSigner.probeTarget(sdk(s), s.bucket()), s.region()));
   }
 }
