@@ -17,6 +17,14 @@ import java.util.List;
 public final class S3ProxyProcess implements AutoCloseable {
   public static final String IDENTITY = "local-identity";
   public static final String CREDENTIAL = "local-credential-not-a-secret";
+  /**
+   * Every S3 request a browser makes for an upload: PUT (object, part), and, since Uppy 6's {@code signRequest}
+   * calls S3 itself for them, POST (create, complete), GET (list parts) and DELETE (abort).
+   */
+  static final String CORS_METHODS = "GET PUT POST DELETE HEAD";
+  /** Every header name the gateway's {@code headers} can list (SignedHeader), for clients that send them all. */
+  static final String CORS_HEADERS = "Content-Type Content-Length x-amz-checksum-sha256 x-amz-sdk-checksum-algorithm"
+      + " x-amz-server-side-encryption x-amz-server-side-encryption-aws-kms-key-id";
 
   private final Process process;
   private final String host;
@@ -53,8 +61,8 @@ public final class S3ProxyProcess implements AutoCloseable {
           "jclouds.identity=unused",
           "jclouds.credential=unused",
           "s3proxy.cors-allow-origins=" + String.join(" ", corsOrigins),
-          "s3proxy.cors-allow-methods=GET PUT HEAD",
-          "s3proxy.cors-allow-headers=Content-Type Content-Length x-amz-checksum-sha256 x-amz-sdk-checksum-algorithm",
+          "s3proxy.cors-allow-methods=" + CORS_METHODS,
+          "s3proxy.cors-allow-headers=" + CORS_HEADERS,
           "s3proxy.cors-exposed-headers=ETag",
           ""));
       Path log = dir.resolve("s3proxy.log");
