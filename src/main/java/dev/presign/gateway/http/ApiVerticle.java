@@ -67,7 +67,7 @@ public final class ApiVerticle extends VerticleBase {
     TokenVerifier verifier = new TokenVerifier(vertx, deps.keys(), deps.config().jwt(), deps.clock());
     GatewayConfig.Http http = deps.config().http();
     pipeline = new Pipeline(verifier, deps.rateLimiter(), deps.metrics(), http.requestTimeout(),
-        http.corsOrigins().isEmpty() ? null : new Cors(java.util.Set.copyOf(http.corsOrigins())));
+        http.corsOrigins().isEmpty() ? null : new Cors(Set.copyOf(http.corsOrigins())));
     // 408s come from one sweep per event loop instead of a timer per request: late by at most one period.
     long sweepMillis = Math.max(10, Math.min(250, http.requestTimeout().toMillis() / 10));
     vertx.setPeriodic(sweepMillis, id -> pipeline.expire(System.nanoTime()));
