@@ -15,12 +15,14 @@
 #   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
 #      each stack's /dev/token (each dev issuer makes its own key at start);
 #   3. warms each up: WARMUP_SECONDS of presigns, then more in WARMUP_STEP_SECONDS runs until two in a row agree
-#      within 10 % (at most WARMUP_MAX_SECONDS in all), then 5 s of no-ops. C2 keeps compiling for the first 30-40 s
-#      of presign load on this kind of machine, the baseline for about a minute: its throughput more than doubles;
-#   4. saturation throughput, REPEATS times, alternating current presign, current no-op, baseline presign,
-#      baseline no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS each. The no-op is
-#      GET /health/live on the API port (same server and router as presign) where the gateway has it there, else
-#      on the management port (the baseline bac23dc); the report says which;
+#      within 10 % (at most WARMUP_MAX_SECONDS in all), then WARMUP_OPERATION_SECONDS of each other operation the
+#      gateway serves (download, sign), then 5 s of no-ops. C2 keeps compiling for the first 30-40 s of presign load
+#      on this kind of machine, the baseline bac23dc for about a minute: its throughput more than doubles;
+#   4. saturation throughput, REPEATS times, alternating current presign, no-op, download and sign (UploadPart),
+#      then baseline presign and no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS
+#      each. The no-op is GET /health/live on the API port (same server and router as presign) where the gateway has
+#      it there, else on the management port (bac23dc); the report says which. A gateway without download or sign
+#      (the baseline fee8574, the default) is measured without them;
 #   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
 #      REPEATS times, alternating the same four (and the baseline's presign at LAT_FRACTION of its own saturation,
 #      which it can sustain): OpenLoad (load-tests/bench/OpenLoad.java, open model), LAT_WARMUP_SECONDS unmeasured
@@ -53,7 +55,9 @@
 #     per request more on this kind of machine and tripled the gateway's p99 through contention; a tick can only
 #     add latency, since every request is timed from its intended send time)
 #     LAT_BASELINE_OWN=1 (also the baseline's presign at LAT_FRACTION of its own saturation; 0: not)
-#   BASELINE_REV=bac23dc (the last commit before the speed work; empty: no baseline)
+#   WARMUP_OPERATION_SECONDS=15 (download and sign each, after the presign warm-up)
+#   BASELINE_REV=fee8574 (the last commit before the endpoint pipeline, issue 11; bac23dc is the one before the speed
+#     work, issue 6; empty: no baseline)
 #   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
 #   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" (every JMH run, both sides) JMH_ROUNDS=3 (interleaved rounds; 0: none,
 #     every benchmark in the one main run) JMH_INCLUDE (benchmark regexp of the main run) SKIP_JMH=1
@@ -80,7 +84,8 @@ LAT_MAX_CONNECTIONS=${LAT_MAX_CONNECTIONS:-256}
 LAT_TICK_US=${LAT_TICK_US:-200}
 LAT_BASELINE_OWN=${LAT_BASELINE_OWN:-1}
 USERS=${USERS:-1000}
-BASELINE_REV=${BASELINE_REV-bac23dc}
+BASELINE_REV=${BASELINE_REV-fee8574}
+WARMUP_OPERATION_SECONDS=${WARMUP_OPERATION_SECONDS:-15}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 SOAK_FRACTION=${SOAK_FRACTION:-0.5}
 SOAK_SAMPLE=${SOAK_SAMPLE:-30}
@@ -173,7 +178,7 @@ meta kernel "$(uname -sr)"
 meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
+for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS WARMUP_OPERATION_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
   LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS JMH_ROUNDS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
@@ -182,7 +187,8 @@ meta http_instances "$(nproc) (HTTP_INSTANCES default: one API verticle per CPU)
 meta stacks "${stacks[*]}"
 
 # Starts one stack (cur: GATEWAY_DIR; base: the baseline worktree), saves it under its name, mints its tokens and
-# picks its no-op: the API port's /health/live when this version has it, else the management port's.
+# picks its no-op: the API port's /health/live when this version has it, else the management port's; lists the
+# operations it serves besides presign (a path it does not route answers GET with 404, one it does with 405).
 start_stack() { # name
   local dir=$GATEWAY_DIR
   [[ $1 == base ]] && dir=$BASELINE_DIR
@@ -194,22 +200,33 @@ start_stack() { # name
   if [[ $(stack_http_status "$HTTP_PORT" /health/live) != 200 ]]; then noop=management; fi
   printf -v "${1}_NOOP" '%s' "$noop"
   meta "noop_$1" "$noop"
+  local ops=() op
+  for op in download sign; do
+    if [[ $(stack_http_status "$HTTP_PORT" "/api/s3/$op") != 404 ]]; then ops+=("$op"); fi
+  done
+  printf -v "${1}_OPS" '%s' "${ops[*]}"
+  meta "operations_$1" "${ops[*]}"
   meta "gateway_pid_$1" "$(stack_gateway_pid)"
   for i in $(seq 1 "$USERS"); do
     curl -fsS -X POST "$BASE_URL/dev/token" -H 'Content-Type: application/json' \
       -d "{\"sub\":\"bench-$i\",\"ttlSeconds\":7200}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
     echo
   done >"$RESULTS/tokens-$1.txt"
-  say "stack $1 ($dir): $USERS tokens minted, no-op on the $noop port"
+  say "stack $1 ($dir): $USERS tokens minted, no-op on the $noop port, operations: presign ${ops[*]}"
 }
 
 # URL of an endpoint of the current stack, and the extra wrk.lua / OpenLoad arguments.
 target_url() { # stack endpoint
   local noop=${1}_NOOP
-  if [[ $2 == presign || ${!noop} == api ]]; then echo "$BASE_URL"; else echo "$MANAGEMENT_URL"; fi
+  if [[ $2 != noop || ${!noop} == api ]]; then echo "$BASE_URL"; else echo "$MANAGEMENT_URL"; fi
 }
-target_args() { # stack endpoint
-  if [[ $2 == presign ]]; then echo "presign $RESULTS/tokens-$1.txt"; else echo live; fi
+target_args() { # stack endpoint (presign, download, sign or noop)
+  if [[ $2 != noop ]]; then echo "$2 $RESULTS/tokens-$1.txt"; else echo live; fi
+}
+# The endpoints of a stack's saturation rounds: presign, the no-op, then the other operations it serves.
+endpoints_of() { # stack
+  local ops=${1}_OPS
+  echo presign noop ${!ops}
 }
 
 wrk_run() { # stack endpoint seconds output
@@ -249,13 +266,17 @@ for s in "${stacks[@]}"; do
     prev=$now_rps
   done
   meta "warmup_seconds_$s" "$warmed"
+  ops_var=${s}_OPS
+  for op in ${!ops_var}; do
+    wrk_run "$s" "$op" "$WARMUP_OPERATION_SECONDS" "$RESULTS/warmup-$s-$op.txt"
+  done
   wrk_run "$s" noop 5 "$RESULTS/warmup-$s-noop.txt"
-  grep -H RESULT "$RESULTS/warmup-$s-presign.txt" "$RESULTS/warmup-$s-noop.txt" | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
+  grep -H RESULT "$RESULTS"/warmup-"$s"-*.txt | grep -v 'presign-[0-9]' | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
 done
 
 for r in $(seq 1 "$REPEATS"); do
   for s in "${stacks[@]}"; do
-    for e in presign noop; do
+    for e in $(endpoints_of "$s"); do
       wrk_run "$s" "$e" "$SAT_SECONDS" "$RESULTS/sat-$s-$e-$r.txt"
       say "saturation $s $e #$r: $(grep -o 'rps=[0-9.]*\|status_errors=[0-9]*' "$RESULTS/sat-$s-$e-$r.txt" | tr '\n' ' ')"
     done
