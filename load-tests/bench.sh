@@ -8,18 +8,21 @@
 #   BASELINE_REV= load-tests/bench.sh                 # no before/after: the current gateway only
 #
 # What it does, in order:
-#   1. mvn install of the gateway (GATEWAY_DIR, default this repository), compiles load-tests/jmh/ and
-#      load-tests/bench/OpenLoad.java; the baseline (BASELINE_REV) is checked out with `git worktree add` into
-#      load-tests/target/baseline-<rev> (reused when there) and built there with mvn package;
+#   1. mvn package of the gateway (GATEWAY_DIR, default this repository) and of the baseline (BASELINE_REV, checked
+#      out with `git worktree add` into load-tests/target/baseline-<rev>, reused when there); each one's jar copied
+#      into the results folder, and load-tests/jmh compiled against each copy (src/after/java against the gateway,
+#      src/before/java against the baseline: target/after/, target/before/); load-tests/bench/OpenLoad.java;
 #   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
 #      each stack's /dev/token (each dev issuer makes its own key at start);
 #   3. warms each up: WARMUP_SECONDS of presigns, then more in WARMUP_STEP_SECONDS runs until two in a row agree
-#      within 10 % (at most WARMUP_MAX_SECONDS in all), then 5 s of no-ops. C2 keeps compiling for the first 30-40 s
-#      of presign load on this kind of machine, the baseline for about a minute: its throughput more than doubles;
-#   4. saturation throughput, REPEATS times, alternating current presign, current no-op, baseline presign,
-#      baseline no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS each. The no-op is
-#      GET /health/live on the API port (same server and router as presign) where the gateway has it there, else
-#      on the management port (the baseline bac23dc); the report says which;
+#      within 10 % (at most WARMUP_MAX_SECONDS in all), then WARMUP_OPERATION_SECONDS of each other operation the
+#      gateway serves (download, sign), then 5 s of no-ops. C2 keeps compiling for the first 30-40 s of presign load
+#      on this kind of machine, the baseline bac23dc for about a minute: its throughput more than doubles;
+#   4. saturation throughput, REPEATS times, alternating current presign, no-op, download and sign (UploadPart),
+#      then baseline presign and no-op: wrk (load-tests/bench/wrk.lua), WRK_CONNECTIONS connections, SAT_SECONDS
+#      each. The no-op is GET /health/live on the API port (same server and router as presign) where the gateway has
+#      it there, else on the management port (bac23dc); the report says which. A gateway without download or sign
+#      (the baseline fee8574, the default) is measured without them;
 #   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
 #      REPEATS times, alternating the same four (and the baseline's presign at LAT_FRACTION of its own saturation,
 #      which it can sustain): OpenLoad (load-tests/bench/OpenLoad.java, open model), LAT_WARMUP_SECONDS unmeasured
@@ -27,8 +30,11 @@
 #   6. stops the baseline; soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
 #      SOAK_RATE) with OpenLoad, sampling the gateway's RSS (/proc/<pid>/status VmRSS) and heap used
 #      (jvm_memory_used_bytes{area="heap"} on /metrics) every SOAK_SAMPLE seconds;
-#   7. stops the stack, then JMH (load-tests/jmh) with -prof gc, then JwtBenchmark again on JDK_COMPARE_JAVA (a
-#      newer JDK) with the same arguments;
+#   7. stops the stack, then JMH (load-tests/jmh) with -prof gc: JMH_ROUNDS rounds of HandlerBenchmark (cache on)
+#      on the baseline's build and on the current one, and of BatchBenchmark's batch and singles, one JMH run each,
+#      the order reversed every other round (before/after and batch/singles interleaved on this noisy machine); then
+#      every other benchmark once (HandlerBenchmark with the cache off); then JwtBenchmark again on
+#      JDK_COMPARE_JAVA (a newer JDK) with the same arguments;
 #   8. java load-tests/bench/BenchReport.java writes the goals, before/after tables, soak series and JMH to OUT.
 #
 # Why two generators: wrk (C, one thread, closed loop) is the cheapest way to push a server to saturation when the
@@ -40,8 +46,11 @@
 #
 # Env (defaults):
 #   REPEATS=3 WARMUP_SECONDS=30 WARMUP_STEP_SECONDS=10 WARMUP_MAX_SECONDS=120 SAT_SECONDS=10 WRK_THREADS=1
-#     WRK_CONNECTIONS=32 USERS=1000 (distinct callers, each below the per-caller rate limit of 50/s up to 50k req/s;
-#     500 callers at 28k req/s already drew 429s)
+#     WRK_CONNECTIONS=32 USERS=2000 (distinct callers, one token each, between two bounds: each caller must stay under
+#     the per-caller rate limit of 50/s, so 2000 allow 100k req/s (1000 drew 429s at 49-51k req/s, presign and sign,
+#     on a quiet machine); and every token must fit the verified-token cache, JWT_CACHE_SIZE 2048 per API verticle,
+#     each of which sees every token: with 3000, wrk's round-robin over the tokens missed that LRU cache every time,
+#     every request verified an RS256 signature and presign fell from ~50k to ~30k req/s)
 #   LAT_SECONDS=10 LAT_WARMUP_SECONDS=5 (OpenLoad's unmeasured start, at the same rate) LAT_FRACTION=0.5
 #     LAT_RATE (a fixed rate in req/s instead of LAT_FRACTION) LAT_MAX_CONNECTIONS=256 (OpenLoad's pool bound)
 #     LAT_TICK_US=200 (OpenLoad --tick-us for latency and soak: it sends what is due and reads what arrived every
@@ -49,9 +58,12 @@
 #     per request more on this kind of machine and tripled the gateway's p99 through contention; a tick can only
 #     add latency, since every request is timed from its intended send time)
 #     LAT_BASELINE_OWN=1 (also the baseline's presign at LAT_FRACTION of its own saturation; 0: not)
-#   BASELINE_REV=bac23dc (the last commit before the speed work; empty: no baseline)
+#   WARMUP_OPERATION_SECONDS=15 (download and sign each, after the presign warm-up)
+#   BASELINE_REV=fee8574 (the last commit before the endpoint pipeline, issue 11; bac23dc is the one before the speed
+#     work, issue 6; empty: no baseline)
 #   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
-#   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" JMH_INCLUDE (benchmark regexp) SKIP_JMH=1
+#   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" (every JMH run, both sides) JMH_ROUNDS=3 (interleaved rounds; 0: none,
+#     every benchmark in the one main run) JMH_INCLUDE (benchmark regexp of the main run) SKIP_JMH=1
 #   JDK_COMPARE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java (JwtBenchmark again on it when it exists; empty: no)
 #   OPENLOAD_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m" (OpenLoad's JVM)
 #   GATEWAY_DIR (the gateway project to build and measure; default this repository) OUT=BENCHMARKS.md
@@ -74,12 +86,14 @@ LAT_FRACTION=${LAT_FRACTION:-0.5}
 LAT_MAX_CONNECTIONS=${LAT_MAX_CONNECTIONS:-256}
 LAT_TICK_US=${LAT_TICK_US:-200}
 LAT_BASELINE_OWN=${LAT_BASELINE_OWN:-1}
-USERS=${USERS:-1000}
-BASELINE_REV=${BASELINE_REV-bac23dc}
+USERS=${USERS:-2000}
+BASELINE_REV=${BASELINE_REV-fee8574}
+WARMUP_OPERATION_SECONDS=${WARMUP_OPERATION_SECONDS:-15}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 SOAK_FRACTION=${SOAK_FRACTION:-0.5}
 SOAK_SAMPLE=${SOAK_SAMPLE:-30}
 JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -w 10s -i 3 -r 5s}
+JMH_ROUNDS=${JMH_ROUNDS:-3}
 JDK_COMPARE_JAVA=${JDK_COMPARE_JAVA-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 OPENLOAD_JAVA_OPTS=${OPENLOAD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m}
 OUT=${OUT:-$STACK_ROOT/BENCHMARKS.md}
@@ -106,14 +120,11 @@ if ((${#need[@]})); then
   apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${need[@]}"; }
 fi
 
-say "building: gateway install, jmh, OpenLoad (results in $RESULTS)"
+say "building: gateway, baseline, jmh, OpenLoad (results in $RESULTS)"
 # Offline first: a warm ~/.m2 needs no network; a fresh machine falls back to Maven Central.
-(cd "$GATEWAY_DIR" && { mvn -B -q -o -DskipTests install || mvn -B -q -ntp -DskipTests install; })
-if [[ -z "${SKIP_JMH:-}" ]] && ! mvn -B -q -ntp -f load-tests/jmh/pom.xml package dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt; then
-  echo "!! load-tests/jmh does not build: JMH skipped, the report says 'not measured'" >&2
-  SKIP_JMH=1
-fi
+(cd "$GATEWAY_DIR" && { mvn -B -q -o -DskipTests package || mvn -B -q -ntp -DskipTests package; })
+# JMH runs on copies of our own: target/ (and ~/.m2, shared by every checkout) can be rewritten during the run.
+cp "$GATEWAY_DIR/target/presign-gateway.jar" "$RESULTS/gateway-after.jar"
 rm -rf "$OPENLOAD_CLASSES" && mkdir -p "$OPENLOAD_CLASSES"
 # Compiled once (`java load-tests/bench/OpenLoad.java …`, the source launcher, would compile it before every run).
 logged javac -d "$OPENLOAD_CLASSES" load-tests/bench/OpenLoad.java
@@ -130,8 +141,34 @@ if [[ -n "$BASELINE_REV" ]]; then
     say "building the baseline $BASELINE_REV in ${BASELINE_DIR#"$STACK_ROOT"/}"
     (cd "$BASELINE_DIR" && { mvn -B -q -o -DskipTests package || mvn -B -q -ntp -DskipTests package; })
   fi
+  cp "$BASELINE_DIR/target/presign-gateway.jar" "$RESULTS/gateway-before.jar"
   stacks+=(base)
 fi
+
+# One JMH build per side, into load-tests/jmh/target/<side>/, against that side's jar (offline first, as above).
+jmh_build() { # side jar
+  local args=(-B -q -DskipTests -f load-tests/jmh/pom.xml package dependency:build-classpath -Dbench.side="$1"
+    -Dgateway.jar="$2" -Dmdep.outputFile="target/$1/classpath.txt")
+  rm -rf "load-tests/jmh/target/$1"
+  mvn -o "${args[@]}" || mvn -ntp "${args[@]}"
+}
+JMH_BEFORE=0
+if [[ -z "${SKIP_JMH:-}" ]]; then
+  if ! jmh_build after "$RESULTS/gateway-after.jar"; then
+    echo "!! load-tests/jmh does not build: JMH skipped, the report says 'not measured'" >&2
+    SKIP_JMH=1
+  elif [[ -n "$BASELINE_REV" ]]; then
+    # src/before/java is written against fee8574's API (PresignHandler); on another baseline it may not compile,
+    # and then the before/after JMH comparison is not measured.
+    if jmh_build before "$RESULTS/gateway-before.jar" >"$RESULTS/jmh-build-before.txt" 2>&1; then
+      JMH_BEFORE=1
+    else
+      echo "!! load-tests/jmh/src/before/java does not compile against $BASELINE_REV (see" \
+        "$RESULTS/jmh-build-before.txt): no JMH before/after" >&2
+    fi
+  fi
+fi
+meta jmh_before "$JMH_BEFORE"
 
 meta started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 meta revision "$(git -C "$GATEWAY_DIR" describe --always --dirty 2>/dev/null || echo unknown)"
@@ -144,8 +181,8 @@ meta kernel "$(uname -sr)"
 meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
-  LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS OPENLOAD_JAVA_OPTS; do
+for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS WARMUP_OPERATION_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
+  LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS JMH_ROUNDS OPENLOAD_JAVA_OPTS; do
   meta "$k" "${!k}"
 done
 meta gateway_env "${GATEWAY_ENV:-}"
@@ -153,7 +190,8 @@ meta http_instances "$(nproc) (HTTP_INSTANCES default: one API verticle per CPU)
 meta stacks "${stacks[*]}"
 
 # Starts one stack (cur: GATEWAY_DIR; base: the baseline worktree), saves it under its name, mints its tokens and
-# picks its no-op: the API port's /health/live when this version has it, else the management port's.
+# picks its no-op: the API port's /health/live when this version has it, else the management port's; lists the
+# operations it serves besides presign (a path it does not route answers GET with 404, one it does with 405).
 start_stack() { # name
   local dir=$GATEWAY_DIR
   [[ $1 == base ]] && dir=$BASELINE_DIR
@@ -165,22 +203,33 @@ start_stack() { # name
   if [[ $(stack_http_status "$HTTP_PORT" /health/live) != 200 ]]; then noop=management; fi
   printf -v "${1}_NOOP" '%s' "$noop"
   meta "noop_$1" "$noop"
+  local ops=() op
+  for op in download sign; do
+    if [[ $(stack_http_status "$HTTP_PORT" "/api/s3/$op") != 404 ]]; then ops+=("$op"); fi
+  done
+  printf -v "${1}_OPS" '%s' "${ops[*]}"
+  meta "operations_$1" "${ops[*]}"
   meta "gateway_pid_$1" "$(stack_gateway_pid)"
   for i in $(seq 1 "$USERS"); do
     curl -fsS -X POST "$BASE_URL/dev/token" -H 'Content-Type: application/json' \
       -d "{\"sub\":\"bench-$i\",\"ttlSeconds\":7200}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
     echo
   done >"$RESULTS/tokens-$1.txt"
-  say "stack $1 ($dir): $USERS tokens minted, no-op on the $noop port"
+  say "stack $1 ($dir): $USERS tokens minted, no-op on the $noop port, operations: presign ${ops[*]}"
 }
 
 # URL of an endpoint of the current stack, and the extra wrk.lua / OpenLoad arguments.
 target_url() { # stack endpoint
   local noop=${1}_NOOP
-  if [[ $2 == presign || ${!noop} == api ]]; then echo "$BASE_URL"; else echo "$MANAGEMENT_URL"; fi
+  if [[ $2 != noop || ${!noop} == api ]]; then echo "$BASE_URL"; else echo "$MANAGEMENT_URL"; fi
 }
-target_args() { # stack endpoint
-  if [[ $2 == presign ]]; then echo "presign $RESULTS/tokens-$1.txt"; else echo live; fi
+target_args() { # stack endpoint (presign, download, sign or noop)
+  if [[ $2 != noop ]]; then echo "$2 $RESULTS/tokens-$1.txt"; else echo live; fi
+}
+# The endpoints of a stack's saturation rounds: presign, the no-op, then the other operations it serves.
+endpoints_of() { # stack
+  local ops=${1}_OPS
+  echo presign noop ${!ops}
 }
 
 wrk_run() { # stack endpoint seconds output
@@ -220,13 +269,17 @@ for s in "${stacks[@]}"; do
     prev=$now_rps
   done
   meta "warmup_seconds_$s" "$warmed"
+  ops_var=${s}_OPS
+  for op in ${!ops_var}; do
+    wrk_run "$s" "$op" "$WARMUP_OPERATION_SECONDS" "$RESULTS/warmup-$s-$op.txt"
+  done
   wrk_run "$s" noop 5 "$RESULTS/warmup-$s-noop.txt"
-  grep -H RESULT "$RESULTS/warmup-$s-presign.txt" "$RESULTS/warmup-$s-noop.txt" | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
+  grep -H RESULT "$RESULTS"/warmup-"$s"-*.txt | grep -v 'presign-[0-9]' | sed 's/^.*warmup-/   warm-up /; s/.txt:RESULT/:/'
 done
 
 for r in $(seq 1 "$REPEATS"); do
   for s in "${stacks[@]}"; do
-    for e in presign noop; do
+    for e in $(endpoints_of "$s"); do
       wrk_run "$s" "$e" "$SAT_SECONDS" "$RESULTS/sat-$s-$e-$r.txt"
       say "saturation $s $e #$r: $(grep -o 'rps=[0-9.]*\|status_errors=[0-9]*' "$RESULTS/sat-$s-$e-$r.txt" | tr '\n' ' ')"
     done
@@ -308,24 +361,54 @@ meta loadavg_end_load "$(cut -d' ' -f1-3 /proc/loadavg)"
 stack_check_alive
 stack_stop
 
-jmh() { # java csv output [include]
-  local java=$1 csv=$2 out=$3
-  shift 3
-  echo "(cd load-tests/jmh && $java -cp \"target/classes:\$(cat target/classpath.txt)\" org.openjdk.jmh.Main $JMH_ARGS -prof gc -rf csv -rff ${csv##*/} $*)" \
+jmh() { # side java csv output [JMH arguments: benchmarks, -p, -e]
+  local side=$1 java=$2 csv=$3 out=$4
+  shift 4
+  echo "(cd load-tests/jmh && $java -cp \"target/$side/classes:\$(cat target/$side/classpath.txt)\" org.openjdk.jmh.Main $JMH_ARGS -prof gc -rf csv -rff ${csv##*/} $*)" \
     | sed "s#$STACK_ROOT/##g" >>"$RESULTS/commands.txt"
   # shellcheck disable=SC2086 # JMH_ARGS holds words
-  (cd load-tests/jmh && "$java" -cp "target/classes:$(cat target/classpath.txt)" org.openjdk.jmh.Main \
+  (cd load-tests/jmh && "$java" -cp "target/$side/classes:$(cat "target/$side/classpath.txt")" org.openjdk.jmh.Main \
     $JMH_ARGS -prof gc -rf csv -rff "$csv" "$@" >"$out" 2>&1) \
     || { echo "!! JMH failed; see $out" >&2; tail -n 30 "$out" >&2; }
 }
+jmh_score() { # csv: the first row's score
+  sed -n 2p "$1" 2>/dev/null | awk -F, '{gsub(/"/, ""); print $5 " " $7}'
+}
 if [[ -z "${SKIP_JMH:-}" ]]; then
-  say "JMH: $JMH_ARGS -prof gc ${JMH_INCLUDE:-}"
+  main=()
+  if ((JMH_ROUNDS > 0)); then
+    # Interleaved: each round runs each of these once, in reverse order every other round, so that a slow phase of
+    # the machine falls on both sides of each comparison.
+    order=(handler-after batch singles)
+    ((JMH_BEFORE)) && order=(handler-before "${order[@]}")
+    say "JMH: $JMH_ROUNDS rounds of ${order[*]}: $JMH_ARGS -prof gc"
+    for r in $(seq 1 "$JMH_ROUNDS"); do
+      runs=("${order[@]}")
+      if ((r % 2 == 0)); then
+        runs=()
+        for ((i = ${#order[@]} - 1; i >= 0; i--)); do runs+=("${order[i]}"); done
+      fi
+      for run in "${runs[@]}"; do
+        f=$RESULTS/jmh-r$r-$run
+        case $run in
+          handler-before) jmh before java "$f.csv" "$f.txt" -p jwtCache=on HandlerBenchmark ;;
+          handler-after) jmh after java "$f.csv" "$f.txt" -p jwtCache=on HandlerBenchmark ;;
+          batch) jmh after java "$f.csv" "$f.txt" BatchBenchmark.batch ;;
+          singles) jmh after java "$f.csv" "$f.txt" BatchBenchmark.singles ;;
+        esac
+        say "JMH round $r $run: $(jmh_score "$f.csv")"
+      done
+    done
+    # The rounds measured these: the main run has HandlerBenchmark with the cache off only, and no BatchBenchmark.
+    main=(-p jwtCache=off -e BatchBenchmark)
+  fi
+  say "JMH: $JMH_ARGS -prof gc ${main[*]} ${JMH_INCLUDE:-}"
   # shellcheck disable=SC2086 # JMH_INCLUDE may be empty
-  jmh java "$RESULTS/jmh.csv" "$RESULTS/jmh.txt" ${JMH_INCLUDE:-}
+  jmh after java "$RESULTS/jmh.csv" "$RESULTS/jmh.txt" "${main[@]}" ${JMH_INCLUDE:-}
   if [[ -n "$JDK_COMPARE_JAVA" && -x "$JDK_COMPARE_JAVA" ]]; then
     meta java_compare "$("$JDK_COMPARE_JAVA" -version 2>&1 | sed -n 2p)"
     say "JMH JwtBenchmark on $("$JDK_COMPARE_JAVA" -version 2>&1 | sed -n 2p)"
-    jmh "$JDK_COMPARE_JAVA" "$RESULTS/jmh-jdk25.csv" "$RESULTS/jmh-jdk25.txt" JwtBenchmark
+    jmh after "$JDK_COMPARE_JAVA" "$RESULTS/jmh-jdk25.csv" "$RESULTS/jmh-jdk25.txt" JwtBenchmark
   fi
 fi
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"

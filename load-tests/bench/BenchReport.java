@@ -19,15 +19,21 @@ import java.util.regex.Pattern;
  *
  * <p>Inputs: {@code meta.properties}; {@code sat-<stack>-<endpoint>-<n>.txt} (wrk.lua's RESULT line) and
  * {@code lat-<stack>-<endpoint>-<n>.txt} (OpenLoad's RESULT line) with stack {@code cur} or {@code base} and endpoint
- * {@code presign} or {@code noop}; {@code warmup-*.txt}; {@code soak-samples.txt} (SAMPLE lines) and
- * {@code soak-load.txt} (OpenLoad's INTERVAL and RESULT lines); {@code jmh.csv}, {@code jmh-jdk25.csv};
- * {@code commands.txt}.
+ * {@code presign}, {@code noop}, {@code download} or {@code sign} (saturation only); {@code warmup-*.txt};
+ * {@code soak-samples.txt} (SAMPLE lines) and {@code soak-load.txt} (OpenLoad's INTERVAL and RESULT lines);
+ * {@code jmh.csv}, {@code jmh-jdk25.csv}, {@code jmh-r<n>-<run>.csv} (the interleaved rounds, run
+ * {@code handler-before}, {@code handler-after}, {@code batch} or {@code singles}); {@code commands.txt}.
+ * BenchReportTest runs it on a folder of its own.
  */
 public class BenchReport {
   private static final Pattern KV = Pattern.compile("(\\w+)=(-?[0-9.]+)");
   private static final String NOT = "not measured";
   private static final String[] STACKS = {"base", "cur"};
-  private static final String[] ENDPOINTS = {"presign", "noop"};
+  private static final String[] ENDPOINTS = {"presign", "noop", "download", "sign"};
+  /** The runs of each interleaved JMH round. */
+  private static final String[] ROUND_RUNS = {"handler-before", "handler-after", "batch", "singles"};
+  /** Issue 11's "before": the last revision before the endpoint pipeline. */
+  static final String PIPELINE_BASELINE = "fee8574";
 
   private final Path dir;
   private final Properties meta;
@@ -35,18 +41,26 @@ public class BenchReport {
   private final int repeats;
   private final Map<String, List<Map<String, Double>>> sat = new LinkedHashMap<>();
   private final Map<String, List<Map<String, Double>>> lat = new LinkedHashMap<>();
+  /** Saturation runs by "stack-endpoint-round", for ratios within one round. */
+  private final Map<String, Map<String, Double>> satRound = new LinkedHashMap<>();
+  /** The interleaved JMH rounds: run name → its benchmark row in round 1, 2, … (null where missing). */
+  private final Map<String, List<Jmh>> rounds = new LinkedHashMap<>();
   private final Map<String, Jmh> jmh;
   private final Map<String, Jmh> jmhCompare;
 
   public static void main(String[] args) throws IOException {
-    Path dir = Path.of(args[0]);
+    System.out.print(render(Path.of(args[0])));
+  }
+
+  /** The report of one results folder. */
+  static String render(Path dir) throws IOException {
     Properties meta = new Properties();
     try (Reader r = Files.newBufferedReader(dir.resolve("meta.properties"))) {
       meta.load(r);
     }
     BenchReport report = new BenchReport(dir, meta);
     report.write();
-    System.out.print(report.md);
+    return report.md.toString();
   }
 
   private BenchReport(Path dir, Properties meta) throws IOException {
@@ -61,6 +75,7 @@ public class BenchReport {
           Map<String, Double> w = result(dir.resolve("sat-" + s + "-" + e + "-" + r + ".txt"));
           if (w != null) {
             satRuns.add(w);
+            satRound.put(s + "-" + e + "-" + r, w);
           }
           Map<String, Double> o = result(dir.resolve("lat-" + s + "-" + e + "-" + r + ".txt"));
           if (o != null) {
@@ -81,6 +96,14 @@ public class BenchReport {
     lat.put("base-presign-own", own);
     jmh = Jmh.read(dir.resolve("jmh.csv"));
     jmhCompare = Jmh.read(dir.resolve("jmh-jdk25.csv"));
+    int jmhRounds = Integer.parseInt(meta.getProperty("JMH_ROUNDS", "0"));
+    for (String run : ROUND_RUNS) {
+      List<Jmh> byRound = new ArrayList<>();
+      for (int r = 1; r <= jmhRounds; r++) {
+        byRound.add(Jmh.read(dir.resolve("jmh-r" + r + "-" + run + ".csv")).values().stream().findFirst().orElse(null));
+      }
+      rounds.put(run, byRound);
+    }
   }
 
   // ---- the report ---------------------------------------------------------------------------------------------
@@ -92,8 +115,10 @@ public class BenchReport {
         .append("Written by `load-tests/bench.sh` on ").append(meta.getProperty("started"))
         .append(" from gateway revision `").append(meta.getProperty("revision")).append("`");
     if (baseline) {
-      md.append(", next to the baseline `").append(meta.getProperty("baseline_rev")).append("` (")
-          .append(meta.getProperty("baseline_subject", "")).append("…), the last revision before the speed work");
+      String rev = meta.getProperty("baseline_rev");
+      md.append(", next to the baseline `").append(rev).append("` (").append(meta.getProperty("baseline_subject", ""))
+          .append("…)").append(rev.startsWith(PIPELINE_BASELINE) ? ", the last revision before the endpoint pipeline"
+              + " (issue 11)" : rev.startsWith("bac23dc") ? ", the last revision before the speed work (issue 6)" : "");
     }
     md.append(", in one run of ").append(elapsed / 60).append(" min ").append(elapsed % 60)
         .append(" s. Every figure below comes from that run; the raw outputs were in `load-tests/target/")
@@ -105,6 +130,7 @@ public class BenchReport {
         .append(" CPUs), and the load generators share the CPUs with the gateways. Ratios measured in the same run,")
         .append(" with the runs alternating, matter more than absolute numbers, which move from run to run.\n\n");
 
+    pipelineGoals(baseline);
     goals(baseline);
     machine(baseline);
     saturation(baseline);
@@ -114,9 +140,106 @@ public class BenchReport {
     reproduce();
   }
 
-  private void goals(boolean baseline) throws IOException {
-    md.append("## Goals (issue 6)\n\n")
+  /** Issue 11: one pipeline for every endpoint, three more endpoints, and the speed holds. */
+  private void pipelineGoals(boolean baseline) {
+    String rev = meta.getProperty("baseline_rev", "");
+    boolean before = baseline && rev.startsWith(PIPELINE_BASELINE);
+    String noBaseline = NOT + " (the goal's before is " + PIPELINE_BASELINE + "; this run's baseline: "
+        + (baseline ? rev : "none") + ")";
+    md.append("## Goals (issue 11: one pipeline, more endpoints, speed holds)\n\n")
+        .append("Before = `").append(PIPELINE_BASELINE).append("`, the single presign handler; after = the pipeline")
+        .append(" (`Pipeline` + one `Operation` per endpoint). Every ratio is of figures from this one run.\n\n")
         .append("| goal | target | measured | verdict |\n|---|---|---|---|\n");
+
+    // 1. The fast path: presign / no-op, after against before.
+    double after = ratio("cur");
+    double beforeRatio = ratio("base");
+    String target1 = "presign / no-op req/s after ≥ 0.95 × the same ratio before (wrk, saturation, same run, same"
+        + " generator)";
+    if (!before || Double.isNaN(after / beforeRatio)) {
+      row("1 the pipeline does not cost the fast path", target1, before ? NOT : noBaseline, NOT);
+    } else {
+      List<String> perRound = new ArrayList<>();
+      for (int r = 1; r <= repeats; r++) {
+        double a = roundRatio("cur", "presign", "noop", r);
+        double b = roundRatio("base", "presign", "noop", r);
+        perRound.add(fmt(a / b, 2));
+      }
+      row("1 the pipeline does not cost the fast path", target1,
+          "after **" + fmt(after, 3) + "** (" + fmt(median(sat.get("cur-presign"), "rps"), 0) + " / "
+              + fmt(median(sat.get("cur-noop"), "rps"), 0) + "), before " + fmt(beforeRatio, 3) + " ("
+              + fmt(median(sat.get("base-presign"), "rps"), 0) + " / " + fmt(median(sat.get("base-noop"), "rps"), 0)
+              + "), medians: after / before = **" + fmt(after / beforeRatio, 3) + "×** (per round, same-round runs: ["
+              + String.join(", ", perRound) + "])",
+          verdict(after >= 0.95 * beforeRatio));
+    }
+
+    // 2. The operation itself, JMH, interleaved rounds.
+    String target2 = "JMH `HandlerBenchmark` (cache on: token check + the presign as the pipeline calls it,"
+        + " `PresignPut.answer(call)`, vs fee8574's `PresignHandler` steps) after ≤ 1.05 × before (a faster after"
+        + " passes); same JMH arguments, rounds interleaved";
+    double hb = medianScore("handler-before");
+    double ha = medianScore("handler-after");
+    if (!before || Double.isNaN(ha / hb)) {
+      row("2 the operation costs what the handler cost", target2, before ? NOT : noBaseline, NOT);
+    } else {
+      row("2 the operation costs what the handler cost", target2,
+          "after **" + fmt(ha, 2) + " µs**, before " + fmt(hb, 2) + " µs (medians of " + plural(count("handler-after"),
+              "round") + "): after / before = **" + fmt(ha / hb, 3) + "×** (per round: "
+              + roundRatios("handler-before", "handler-after") + "); " + fmt(medianAlloc("handler-after"), 0)
+              + " vs " + fmt(medianAlloc("handler-before"), 0) + " B/op",
+          verdict(ha <= 1.05 * hb));
+    }
+
+    // 3. The new endpoints against the no-op.
+    for (String op : List.of("download", "sign")) {
+      double opRps = median(sat.get("cur-" + op), "rps");
+      double noop = median(sat.get("cur-noop"), "rps");
+      String goal = "3 " + (op.equals("download") ? "download" : "sign (UploadPart)") + " vs no-op";
+      String target = endpointLabel("cur", op) + " ≥ 0.60 × the no-op's req/s (wrk, saturation, same server, same run)";
+      List<Map<String, Double>> runs = sat.get("cur-" + op);
+      if (Double.isNaN(opRps / noop)) {
+        row(goal, target, runs.isEmpty() ? NOT : "no valid run: " + fmt(errors(runs), 0) + " answers ≥ 400 or"
+            + " failed requests in " + plural(runs.size(), "run") + " (`sat-cur-" + op + "-*.txt`)", NOT);
+      } else {
+        List<String> perRound = new ArrayList<>();
+        for (int r = 1; r <= repeats; r++) {
+          perRound.add(fmt(roundRatio("cur", op, "noop", r), 2));
+        }
+        row(goal, target, "**" + fmt(opRps / noop, 2) + "** (" + fmt(opRps, 0) + " / " + fmt(noop, 0)
+                + " req/s, medians; per round: [" + String.join(", ", perRound) + "])",
+            verdict(opRps >= 0.6 * noop));
+      }
+    }
+
+    // 4. A batch against the same files signed one by one.
+    double batch = medianScore("batch");
+    double singles = medianScore("singles");
+    String target4 = "per file, one `PresignBatch.answer` of 100 files ≤ 1.2 × 100 `PresignPut.answer` on the same"
+        + " files (JMH `BatchBenchmark`, rounds interleaved)";
+    if (Double.isNaN(batch / singles)) {
+      row("4 a batch costs its files", target4, NOT, NOT);
+    } else {
+      double files = filesOf(rounds.get("batch"));
+      row("4 a batch costs its files", target4,
+          "batch " + fmt(batch / files, 2) + " µs per file, singles " + fmt(singles / files, 2) + " µs per file"
+              + " (medians of " + plural(count("batch"), "round") + "): **" + fmt(batch / singles, 2) + "×** (per"
+              + " round: " + roundRatios("singles", "batch") + "); " + fmt(medianAlloc("batch") / files, 0) + " vs "
+              + fmt(medianAlloc("singles") / files, 0) + " B per file",
+          verdict(batch <= 1.2 * singles));
+    }
+    md.append("\nThe answers of download and sign are checked by the Gatling simulations (`OperationsSimulation`, and a")
+        .append(" share in `MixedTrafficSimulation`, which `load-tests/smoke.sh` runs in CI); wrk counts any answer")
+        .append(" ≥ 400 as an error, and a run with one is left out.\n\n");
+  }
+
+  private void goals(boolean baseline) throws IOException {
+    md.append("## Goals (issue 6: the speed work)\n\n");
+    if (baseline) {
+      md.append("\"Before\" below is this run's baseline `").append(meta.getProperty("baseline_rev"))
+          .append("`; issue 6's own before was `bac23dc` (`BASELINE_REV=bac23dc load-tests/bench.sh`).\n\n");
+    }
+    md.append("| goal | target | measured | verdict |\n|---|---|---|---|\n");
 
     // 1. Signing step.
     Jmh signer = jmh.get("SigningBenchmark.urlSignerPresignPut");
@@ -150,7 +273,7 @@ public class BenchReport {
         both ? "measured (the choice is the Dockerfile's)" : NOT);
 
     // 3. Verified-token cache.
-    Jmh on = jmh.get("HandlerBenchmark.handle RS256, on");
+    Jmh on = handlerOn();
     Jmh off = jmh.get("HandlerBenchmark.handle RS256, off");
     Jmh rs = jmh.get("JwtBenchmark.authenticate RS256");
     if (on == null || off == null || rs == null) {
@@ -295,7 +418,8 @@ public class BenchReport {
         .append("| Callers | ").append(meta.getProperty("USERS")).append(" subjects, one RS256 token each from each")
         .append(" stack's dev issuer, reused for every request as a client does until its token expires |\n")
         .append("| Load generators | ").append(meta.getProperty("wrk")).append(" with `load-tests/bench/wrk.lua` (a")
-        .append(" pool of 4,096 prebuilt requests: the same work per request for both endpoints) for saturation;")
+        .append(" pool of 4,096 prebuilt requests: the same work per request for every endpoint; download: keys of")
+        .append(" the caller's own with a download name; sign: UploadPart on keys of the caller's own) for saturation;")
         .append(" `load-tests/bench/OpenLoad.java` (JDK only, open model) for latency at a fixed rate and the soak |\n\n");
   }
 
@@ -303,8 +427,8 @@ public class BenchReport {
     md.append("## Saturation throughput, before and after\n\n")
         .append("wrk, closed loop: ").append(meta.getProperty("WRK_CONNECTIONS")).append(" keep-alive connections, ")
         .append(meta.getProperty("WRK_THREADS")).append(" thread(s), ").append(meta.getProperty("SAT_SECONDS"))
-        .append(" s per run, ").append(plural(repeats, "run")).append(" of each, alternating after presign, after no-op")
-        .append(baseline ? ", before presign, before no-op" : "").append(". Median of the runs; the runs themselves in")
+        .append(" s per run, ").append(plural(repeats, "run")).append(" of each, alternating ")
+        .append(String.join(", ", measured(baseline))).append(". Median of the runs; the runs themselves in")
         .append(" brackets (a run with any error is left out of the median). Latency at saturation is queueing,")
         .append(" shown for context only.\n\n")
         .append("| gateway | endpoint | req/s (median) | runs | non-2xx + errors | p50 / p99 at saturation |\n")
@@ -312,10 +436,12 @@ public class BenchReport {
     for (String s : baseline ? STACKS : new String[] {"cur"}) {
       for (String e : ENDPOINTS) {
         List<Map<String, Double>> runs = sat.get(s + "-" + e);
+        if (runs.isEmpty() && !e.equals("presign") && !e.equals("noop")) {
+          continue; // an operation this gateway does not have
+        }
         md.append("| ").append(stackLabel(s)).append(" | ").append(endpointLabel(s, e)).append(" | **")
             .append(fmt(median(runs, "rps"), 0)).append("** | ").append(runs(runs, "rps", 1, 0)).append(" | ")
-            .append(fmt(sum(runs, "status_errors") + sum(runs, "connect_errors") + sum(runs, "read_errors")
-                + sum(runs, "write_errors") + sum(runs, "timeouts"), 0)).append(" | ")
+            .append(fmt(errors(runs), 0)).append(" | ")
             .append(ms(median(runs, "p50_us") / 1000)).append(" / ").append(ms(median(runs, "p99_us") / 1000))
             .append(" |\n");
       }
@@ -323,6 +449,17 @@ public class BenchReport {
     md.append("\n| | before | after |\n|---|---:|---:|\n");
     md.append("| **presign / no-op** (goal ≥ 0.60) | ").append(baseline ? fmt(ratio("base"), 3) : "").append(" | **")
         .append(fmt(ratio("cur"), 3)).append("** |\n");
+    if (baseline) {
+      md.append("| presign / no-op, after ÷ before (issue 11 goal ≥ 0.95) | | **")
+          .append(fmt(ratio("cur") / ratio("base"), 3)).append("** |\n");
+    }
+    for (String op : List.of("download", "sign")) {
+      if (!sat.get("cur-" + op).isEmpty()) {
+        md.append("| **").append(op.equals("download") ? "download" : "sign (UploadPart)").append(" / no-op** (goal ≥")
+            .append(" 0.60) | ").append(baseline && !sat.get("base-" + op).isEmpty() ? fmt(ratio("base", op), 3) : "")
+            .append(" | **").append(fmt(ratio("cur", op), 3)).append("** |\n");
+      }
+    }
     if (baseline) {
       md.append("| presign req/s, after / before | | **").append(
           times(median(sat.get("base-presign"), "rps"), median(sat.get("cur-presign"), "rps"))).append("** |\n");
@@ -340,7 +477,85 @@ public class BenchReport {
   }
 
   private double ratio(String s) {
-    return median(sat.get(s + "-presign"), "rps") / median(sat.get(s + "-noop"), "rps");
+    return ratio(s, "presign");
+  }
+
+  private double ratio(String s, String endpoint) {
+    return median(sat.get(s + "-" + endpoint), "rps") / median(sat.get(s + "-noop"), "rps");
+  }
+
+  /** {@code endpoint} req/s over {@code other}'s in round {@code r} of one stack (NaN when a run is missing or invalid). */
+  private double roundRatio(String s, String endpoint, String other, int r) {
+    Map<String, Double> a = satRound.get(s + "-" + endpoint + "-" + r);
+    Map<String, Double> b = satRound.get(s + "-" + other + "-" + r);
+    if (a == null || b == null || !valid(a) || !valid(b)) {
+      return Double.NaN;
+    }
+    return a.get("rps") / b.get("rps");
+  }
+
+  /** The saturation runs of this report, in the order they alternated. */
+  private List<String> measured(boolean baseline) {
+    List<String> out = new ArrayList<>();
+    for (String s : baseline ? new String[] {"cur", "base"} : new String[] {"cur"}) {
+      for (String e : ENDPOINTS) {
+        if (!sat.get(s + "-" + e).isEmpty() || e.equals("presign") || e.equals("noop")) {
+          out.add((s.equals("cur") ? "after " : "before ") + (e.equals("noop") ? "no-op" : e));
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- the interleaved JMH rounds -----------------------------------------------------------------------------
+
+  /** The median score of a round run over the rounds that have it. */
+  private double medianScore(String run) {
+    return medianOf(rounds.get(run).stream().filter(j -> j != null).mapToDouble(Jmh::score).toArray());
+  }
+
+  private double medianAlloc(String run) {
+    return medianOf(rounds.get(run).stream().filter(j -> j != null).mapToDouble(Jmh::alloc).toArray());
+  }
+
+  private int count(String run) {
+    return (int) rounds.get(run).stream().filter(j -> j != null).count();
+  }
+
+  /** "[0.98, 1.01, 0.99]": b / a in each round that has both. */
+  private String roundRatios(String a, String b) {
+    List<String> out = new ArrayList<>();
+    List<Jmh> as = rounds.get(a);
+    List<Jmh> bs = rounds.get(b);
+    for (int r = 0; r < as.size(); r++) {
+      out.add(as.get(r) == null || bs.get(r) == null ? "n/a" : fmt(bs.get(r).score / as.get(r).score, 2));
+    }
+    return "[" + String.join(", ", out) + "]";
+  }
+
+  /** The files per batch of BatchBenchmark (its {@code files} parameter; 100 when not said). */
+  private static double filesOf(List<Jmh> runs) {
+    return runs.stream().filter(j -> j != null && !j.param.isBlank()).findFirst()
+        .map(j -> Double.parseDouble(j.param.replaceAll("[^0-9.]", ""))).orElse(100.0);
+  }
+
+  /** HandlerBenchmark with the cache on: from the main run, else the median of the after rounds. */
+  private Jmh handlerOn() {
+    Jmh on = jmh.get("HandlerBenchmark.handle RS256, on");
+    if (on != null || count("handler-after") == 0) {
+      return on;
+    }
+    Jmh first = rounds.get("handler-after").stream().filter(j -> j != null).findFirst().orElseThrow();
+    return new Jmh(first.name, first.param, medianScore("handler-after"), Double.NaN, first.unit,
+        medianAlloc("handler-after"));
+  }
+
+  private static double medianOf(double[] values) {
+    double[] v = java.util.Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private void latency(boolean baseline) {
@@ -505,7 +720,8 @@ public class BenchReport {
     }
     md.append('\n');
 
-    Jmh on = jmh.get("HandlerBenchmark.handle RS256, on");
+    roundsSection();
+    Jmh on = handlerOn();
     if (on != null) {
       int cpus = Integer.parseInt(meta.getProperty("nproc"));
       md.append("`HandlerBenchmark.handle` is the whole presign minus HTTP: ").append(fmt(on.score, 1))
@@ -556,6 +772,43 @@ public class BenchReport {
     }
   }
 
+  private void roundsSection() {
+    int n = Integer.parseInt(meta.getProperty("JMH_ROUNDS", "0"));
+    if (n == 0) {
+      return;
+    }
+    md.append("### Interleaved rounds: before/after and batch/singles\n\n")
+        .append("One JMH run per cell (same arguments as above, `-prof gc`), the runs of a round in the order ")
+        .append("handler-before, handler-after, batch, singles, reversed every other round. `HandlerBenchmark` with")
+        .append(" the verified-token cache on: before on `").append(meta.getProperty("baseline_rev", "?"))
+        .append("`'s build (src/before/java), after on this one's (src/after/java). `BatchBenchmark`: µs for all ")
+        .append(fmt(filesOf(rounds.get("batch")), 0)).append(" files.\n\n")
+        .append("| round | handler before µs | handler after µs | after / before | batch µs | singles µs | batch / singles |\n")
+        .append("|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int r = 0; r < n; r++) {
+      Jmh hb = rounds.get("handler-before").get(r);
+      Jmh ha = rounds.get("handler-after").get(r);
+      Jmh b = rounds.get("batch").get(r);
+      Jmh s = rounds.get("singles").get(r);
+      md.append("| ").append(r + 1).append(" | ").append(cell(hb)).append(" | ").append(cell(ha)).append(" | ")
+          .append(hb == null || ha == null ? "" : fmt(ha.score / hb.score, 3)).append(" | ").append(cell(b))
+          .append(" | ").append(cell(s)).append(" | ").append(b == null || s == null ? "" : fmt(b.score / s.score, 3))
+          .append(" |\n");
+    }
+    md.append("| **median** | **").append(fmt(medianScore("handler-before"), 2)).append("** | **")
+        .append(fmt(medianScore("handler-after"), 2)).append("** | **")
+        .append(fmt(medianScore("handler-after") / medianScore("handler-before"), 3)).append("** | **")
+        .append(fmt(medianScore("batch"), 1)).append("** | **").append(fmt(medianScore("singles"), 1))
+        .append("** | **").append(fmt(medianScore("batch") / medianScore("singles"), 3)).append("** |\n")
+        .append("| B/op (median) | ").append(fmt(medianAlloc("handler-before"), 0)).append(" | ")
+        .append(fmt(medianAlloc("handler-after"), 0)).append(" | | ").append(fmt(medianAlloc("batch"), 0))
+        .append(" | ").append(fmt(medianAlloc("singles"), 0)).append(" | |\n\n");
+  }
+
+  private static String cell(Jmh j) {
+    return j == null ? NOT : fmt(j.score, 2) + pm(j.error);
+  }
+
   private void reproduce() throws IOException {
     md.append("## How to reproduce\n\n")
         .append("```sh\nload-tests/bench.sh              # this report, about 30 minutes on a 2-core machine\n")
@@ -565,9 +818,10 @@ public class BenchReport {
         .append(" them when missing and run as root). The header of `load-tests/bench.sh` and `load-tests/README.md`")
         .append(" list every knob. For a quieter figure, run it on an idle machine and compare ratios rather than")
         .append(" absolute numbers across machines.\n\n### Commands of this run\n\nSettings: ");
-    for (String k : List.of("REPEATS", "WARMUP_SECONDS", "WARMUP_STEP_SECONDS", "WARMUP_MAX_SECONDS", "SAT_SECONDS", "WRK_THREADS", "WRK_CONNECTIONS", "LAT_SECONDS",
+    for (String k : List.of("REPEATS", "WARMUP_SECONDS", "WARMUP_STEP_SECONDS", "WARMUP_MAX_SECONDS",
+        "WARMUP_OPERATION_SECONDS", "SAT_SECONDS", "WRK_THREADS", "WRK_CONNECTIONS", "LAT_SECONDS",
         "LAT_WARMUP_SECONDS", "LAT_FRACTION", "LAT_MAX_CONNECTIONS", "USERS", "BASELINE_REV", "SOAK_SECONDS",
-        "SOAK_FRACTION", "SOAK_SAMPLE", "JMH_ARGS", "OPENLOAD_JAVA_OPTS")) {
+        "SOAK_FRACTION", "SOAK_SAMPLE", "JMH_ARGS", "JMH_ROUNDS", "OPENLOAD_JAVA_OPTS")) {
       md.append('`').append(k).append('=').append(meta.getProperty(k, "")).append("` ");
     }
     md.append("\n\n```sh\n");
@@ -725,8 +979,12 @@ public class BenchReport {
   }
 
   private String endpointLabel(String s, String e) {
-    return e.equals("presign") ? "`POST /api/s3/presign`"
-        : "no-op `GET /health/live` (" + meta.getProperty("noop_" + s, "?") + " port)";
+    return switch (e) {
+      case "presign" -> "`POST /api/s3/presign`";
+      case "download" -> "`POST /api/s3/download`";
+      case "sign" -> "`POST /api/s3/sign` (UploadPart)";
+      default -> "no-op `GET /health/live` (" + meta.getProperty("noop_" + s, "?") + " port)";
+    };
   }
 
   private String jdkName() {
@@ -763,6 +1021,12 @@ public class BenchReport {
   private static boolean valid(Map<String, Double> run) {
     return run.getOrDefault("status_errors", 0.0) == 0 && run.getOrDefault("connect_errors", 0.0) == 0
         && run.getOrDefault("read_errors", 0.0) == 0 && (run.containsKey("scheduled") || run.getOrDefault("timeouts", 0.0) == 0);
+  }
+
+  /** Answers ≥ 400 and failed requests of wrk runs. */
+  private static double errors(List<Map<String, Double>> runs) {
+    return sum(runs, "status_errors") + sum(runs, "connect_errors") + sum(runs, "read_errors")
+        + sum(runs, "write_errors") + sum(runs, "timeouts");
   }
 
   private static double sum(List<Map<String, Double>> runs, String key) {
@@ -836,8 +1100,11 @@ public class BenchReport {
       case "SigningBenchmark.urlSignerPresignPut" -> "gateway `UrlSigner.presignPut` (snapshot credentials, TTL cap, headers)";
       case "SigningBenchmark.presignBatch" -> "N = " + param + " URLs signed in one call (score per batch)";
       case "JwtBenchmark.authenticate" -> "vertx-auth-jwt `JWTAuth.authenticate`, " + param;
-      case "HandlerBenchmark.handle" -> "body parse + `TokenVerifier.verify` + `KeyPolicy.plan` + `UrlSigner.presignPut`"
-          + " + JSON answer; verified-token cache " + (param.endsWith("off") ? "off: every signature checked" : "on: a known token");
+      case "HandlerBenchmark.handle" -> "`TokenVerifier.verify` + `PresignPut.answer(call)` (body parse, `KeyPolicy.plan`,"
+          + " `UrlSigner.presignPut`, signing metric, JSON answer); verified-token cache "
+          + (param.endsWith("off") ? "off: every signature checked" : "on: a known token");
+      case "BatchBenchmark.batch" -> "one `PresignBatch.answer` on a body of " + param + " files";
+      case "BatchBenchmark.singles" -> param + " × `PresignPut.answer`, one per file of the same batch";
       default -> "";
     };
   }

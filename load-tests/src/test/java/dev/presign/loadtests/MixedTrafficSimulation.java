@@ -14,7 +14,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.util.List;
 
 /**
- * Valid presigns mixed with every kind of refusal. Each request checks for its own expected answer, so a failed
+ * Valid presigns, downloads and UploadPart signatures mixed with every kind of refusal. Each request checks for its own expected answer, so a failed
  * request means a wrong answer (a 200 for a forged token, a 500, a 401 for a valid one), never "an error status".
  *
  * <pre>mvn gatling:test -Dgatling.simulationClass=dev.presign.loadtests.MixedTrafficSimulation \
@@ -36,23 +36,27 @@ public class MixedTrafficSimulation extends Simulation {
   private final ScenarioBuilder mixed = scenario("mixed traffic")
       .feed(Requests.feeder(tokens, expiredTokens))
       .exec(randomSwitch().on(
-          percent(44).then(Requests.presign()),
-          percent(8).then(Requests.post("expired token 401", "#{expiredToken}", Requests.VALID_BODY)
+          percent(30).then(Requests.presign()),
+          percent(8).then(Requests.download()),
+          percent(8).then(Requests.signUploadPart()),
+          percent(6).then(Requests.post("expired token 401", "#{expiredToken}", Requests.VALID_BODY)
               .check(Requests.problem(401))),
-          percent(8).then(Requests.post("forged signature 401", "#{forgedToken}", Requests.VALID_BODY)
+          percent(6).then(Requests.post("forged signature 401", "#{forgedToken}", Requests.VALID_BODY)
               .check(Requests.problem(401))),
-          percent(8).then(Requests.post("other caller's prefix 403", "#{token}",
+          percent(6).then(Requests.post("other caller's prefix 403", "#{token}",
               "{\"filename\":\"#{filename}\",\"prefix\":\"#{otherPrefix}\"}").check(Requests.denied("key-prefix"))),
-          percent(8).then(Requests.post("disallowed content type 403", "#{token}",
+          percent(4).then(Requests.downloadDenied()),
+          percent(4).then(Requests.signUploadPartDenied()),
+          percent(6).then(Requests.post("disallowed content type 403", "#{token}",
               "{\"filename\":\"setup.exe\",\"contentType\":\"application/x-msdownload\"}")
               .check(Requests.denied("content-type"))),
-          percent(6).then(Requests.post("size over maximum 403", "#{token}",
+          percent(5).then(Requests.post("size over maximum 403", "#{token}",
               "{\"filename\":\"#{filename}\",\"size\":" + (maxUploadBytes + 1) + "}").check(Requests.denied("max-size"))),
-          percent(6).then(Requests.post("body over limit 413", "#{token}", oversizedBody)
+          percent(5).then(Requests.post("body over limit 413", "#{token}", oversizedBody)
               .check(Requests.problem(413))),
-          percent(6).then(Requests.post("malformed JSON 400", "#{token}", "{\"filename\": \"a.txt\",")
+          percent(4).then(Requests.post("malformed JSON 400", "#{token}", "{\"filename\": \"a.txt\",")
               .check(Requests.problem(400))),
-          percent(6).then(http("not JSON 415").post(Requests.PATH).header("Authorization", "Bearer #{token}")
+          percent(4).then(http("not JSON 415").post(Requests.PATH).header("Authorization", "Bearer #{token}")
               .header("Content-Type", "text/plain").body(StringBody("filename=a.txt")).check(Requests.problem(415)))));
   private final List<Assertion> assertions = Settings.assertions();
 
