@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
  */
 public final class KeyPolicy {
   public static final int MAX_KEY_BYTES = 1024;
-  private static final Pattern UPLOAD_ID = Pattern.compile("[A-Za-z0-9._~+/=-]{1,1024}");
   private static final String TOKEN = "[A-Za-z0-9!#$&^_.+-]";
   /**
    * RFC 9110's media type, narrowed to what a browser sends byte for byte: visible ASCII, and SP as the only
@@ -152,8 +151,7 @@ public final class KeyPolicy {
   /** True when {@code key} lies under one of the caller's prefixes, matched on a '/' boundary. */
   public boolean owns(Caller caller, String key) {
     // "users/alice/../bob/x" starts with "users/alice/" as text, but names bob's object once a URL is normalised.
-    return key != null && FileNames.utf8Length(key) <= MAX_KEY_BYTES && isSafePath(key)
-        && prefixesOf(caller).stream().anyMatch(key::startsWith);
+    return key != null && isKeyShaped(key) && underOwnedPrefix(caller, key);
   }
 
   /**
@@ -162,7 +160,7 @@ public final class KeyPolicy {
    */
   public String writableKey(Caller caller, String key) {
     checkKeyShape(key);
-    if (!owns(caller, key)) {
+    if (!underOwnedPrefix(caller, key)) {
       throw PolicyException.denied("key-prefix", "key is not under any prefix this caller owns");
     }
     return key;
@@ -174,20 +172,61 @@ public final class KeyPolicy {
    */
   public String readableKey(Caller caller, String key) {
     checkKeyShape(key);
-    if (!owns(caller, key) && config.readPrefixes().stream().noneMatch(key::startsWith)) {
+    if (!underOwnedPrefix(caller, key) && !startsWithAny(key, config.readPrefixes())) {
       throw PolicyException.denied("key-prefix", "key is not under any prefix this caller may read");
     }
     return key;
+  }
+
+  /**
+   * {@code key} starts with one of {@link #prefixesOf}, without building that list: the template's prefix is
+   * matched piece by piece in place (the request path of every operation on an existing key).
+   */
+  private boolean underOwnedPrefix(Caller caller, String key) {
+    if (templateTail != null) {
+      String segment = subjectSegment(caller.subject());
+      int at = templateHead.length();
+      if (key.startsWith(templateHead) && key.startsWith(segment, at)
+          && key.startsWith(templateTail, at + segment.length())) {
+        return true;
+      }
+    } else if (key.startsWith(ownPrefix(caller))) {
+      return true;
+    }
+    for (String extra : caller.extraPrefixes()) {
+      String p = normalizePrefix(extra);
+      if (p != null && key.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWithAny(String key, List<String> prefixes) {
+    for (String p : prefixes) {
+      if (key.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void checkKeyShape(String key) {
     if (key == null || key.isEmpty()) {
       throw PolicyException.invalid("key", "key is required");
     }
-    if (FileNames.utf8Length(key) > MAX_KEY_BYTES || !isSafePath(key)) {
+    if (!isKeyShaped(key)) {
       throw PolicyException.invalid("key", "key must be at most " + MAX_KEY_BYTES + " UTF-8 bytes, relative, NFC,"
           + " without empty, '.' or '..' segments, control characters, backslashes or lone surrogates");
     }
+  }
+
+  /** At most {@link #MAX_KEY_BYTES} UTF-8 bytes and a safe path; printable ASCII (one byte a char) in one pass. */
+  static boolean isKeyShaped(String key) {
+    if (isPlainPath(key)) {
+      return key.length() <= MAX_KEY_BYTES;
+    }
+    return FileNames.utf8Length(key) <= MAX_KEY_BYTES && isSafePathFully(key);
   }
 
   /** S3's part numbers. */
@@ -203,11 +242,26 @@ public final class KeyPolicy {
    * Checked so that nothing else rides into the signed query string.
    */
   public static String checkUploadId(String uploadId) {
-    if (uploadId == null || !UPLOAD_ID.matcher(uploadId).matches()) {
+    if (!isUploadId(uploadId)) {
       throw PolicyException.invalid("uploadId", "uploadId must be the id S3 gave the multipart upload"
           + " (1 to 1024 letters, digits and . _ - ~ + / =)");
     }
     return uploadId;
+  }
+
+  /** 1 to 1024 of {@code A-Z a-z 0-9 . _ ~ + / = -}. */
+  static boolean isUploadId(String s) {
+    if (s == null || s.isEmpty() || s.length() > 1024) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+          || c == '~' || c == '+' || c == '/' || c == '=' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String choosePrefix(Caller caller, String requested) {
@@ -238,8 +292,42 @@ public final class KeyPolicy {
 
   /** NFC, relative, without empty, '.' or '..' segments, control characters, backslashes or lone surrogates. */
   private static boolean isSafePath(String path) {
+    return isPlainPath(path) || isSafePathFully(path);
+  }
+
+  /**
+   * The one-pass fast path of {@link #isSafePath}: printable ASCII and space but no backslash (always NFC, no
+   * control character, no surrogate), not starting with '/', no empty, '.' or '..' segment. False means "ask
+   * {@link #isSafePathFully}", never "unsafe". Package-private so that tests hold the two side by side.
+   */
+  static boolean isPlainPath(String path) {
+    int n = path.length();
+    int segment = 0; // start of the current segment
+    for (int i = 0; i < n; i++) {
+      char c = path.charAt(i);
+      if (c == '/') {
+        if (!isNamedSegment(path, segment, i)) {
+          return false;
+        }
+        segment = i + 1;
+      } else if (c < ' ' || c > '~' || c == '\\') {
+        return false;
+      }
+    }
+    return isNamedSegment(path, segment, n);
+  }
+
+  /** {@code path[from, to)} is not empty, "." or "..". */
+  private static boolean isNamedSegment(String path, int from, int to) {
+    int len = to - from;
+    return len > 2 || (len == 1 && path.charAt(from) != '.')
+        || (len == 2 && (path.charAt(from) != '.' || path.charAt(from + 1) != '.'));
+  }
+
+  /** The whole check behind {@link #isSafePath}, for any text. */
+  static boolean isSafePathFully(String path) {
     if (!Normalizer.isNormalized(path, Normalizer.Form.NFC) || path.startsWith("/") || path.indexOf('\\') >= 0
-        || path.codePoints().anyMatch(Character::isISOControl) || hasLoneSurrogate(path)) {
+        || hasControl(path) || hasLoneSurrogate(path)) {
       return false;
     }
     for (String segment : path.split("/", -1)) {
@@ -250,12 +338,22 @@ public final class KeyPolicy {
     return true;
   }
 
+  /** Every ISO control character (U+0000–U+001F, U+007F–U+009F) is one UTF-16 unit. */
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String subjectSegment(String sub) {
     if (isPlainSegment(sub)) {
       return sub;
     }
     if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")
-        || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || sub.codePoints().anyMatch(Character::isISOControl)
+        || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || hasControl(sub)
         || hasLoneSurrogate(sub) || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
       throw PolicyException.denied("subject",
           "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..',"
@@ -283,7 +381,15 @@ public final class KeyPolicy {
    * both name the key prefix of the subject "?".
    */
   private static boolean hasLoneSurrogate(String s) {
-    return s.codePoints().anyMatch(cp -> Character.getType(cp) == Character.SURROGATE);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String checkContentType(String raw) {

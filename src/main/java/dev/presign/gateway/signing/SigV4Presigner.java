@@ -341,7 +341,35 @@ public final class SigV4Presigner {
    * paths. A lone surrogate encodes as '?', as {@code String.getBytes(UTF_8)} (and so the SDK) has it.
    */
   static void encode(Bytes out, String value, boolean encodeSlash) {
-    for (int i = 0; i < value.length(); i++) {
+    // Fast path: the run of characters kept as they are (nearly every key and id), copied in one loop.
+    int n = value.length();
+    out.room(n);
+    byte[] buf = out.buf;
+    int len = out.len;
+    int i = 0;
+    for (; i < n; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80 || !(UNRESERVED[c] || (c == '/' && !encodeSlash))) {
+        break;
+      }
+      buf[len++] = (byte) c;
+    }
+    out.len = len;
+    encodeFrom(out, value, i, encodeSlash);
+  }
+
+  /** Unreserved characters of RFC 3986 (kept as they are by SigV4's encoding), by ASCII code. */
+  private static final boolean[] UNRESERVED = new boolean[0x80];
+
+  static {
+    for (char c = 0; c < 0x80; c++) {
+      UNRESERVED[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '.' || c == '~';
+    }
+  }
+
+  private static void encodeFrom(Bytes out, String value, int from, boolean encodeSlash) {
+    for (int i = from; i < value.length(); i++) {
       char c = value.charAt(i);
       if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
           || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash)) {
@@ -417,7 +445,7 @@ public final class SigV4Presigner {
       len = 0;
     }
 
-    private void room(int n) {
+    void room(int n) {
       if (len + n > buf.length) {
         buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
       }
