@@ -56,7 +56,7 @@ public final class TokenVerifier {
   private final int cacheSize;
   private final long leewaySeconds;
   /** Verified tokens, least recently used first; confined to one event loop like the rest of this object. */
-  private final LinkedHashMap<String, Verified> verified;
+  private final LinkedHashMap<TokenKey, Verified> verified;
   private long cacheVersion = -1;
   private long cacheHits;
 
@@ -69,7 +69,7 @@ public final class TokenVerifier {
     this.leewaySeconds = config.leeway().toSeconds();
     this.verified = new LinkedHashMap<>(64, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<TokenKey, Verified> eldest) {
         return size() > cacheSize;
       }
     };
@@ -119,7 +119,7 @@ public final class TokenVerifier {
       cacheVersion = version;
       return null;
     }
-    Verified known = verified.get(token);
+    Verified known = verified.get(new TokenKey(token));
     if (known != null) {
       cacheHits++;
     }
@@ -128,7 +128,7 @@ public final class TokenVerifier {
 
   private void remember(String token, JsonObject claims, Caller caller, long ringVersion) {
     if (cacheSize > 0 && ringVersion == cacheVersion && ringVersion == keys.current().version()) {
-      verified.put(token, new Verified(caller, numericDate(claims, "exp"), orMin(numericDate(claims, "nbf")),
+      verified.put(new TokenKey(token), new Verified(caller, numericDate(claims, "exp"), orMin(numericDate(claims, "nbf")),
           orMin(numericDate(claims, "iat"))));
     }
   }
@@ -138,6 +138,37 @@ public final class TokenVerifier {
    * time claims, which are checked again on every use; an absent nbf or iat is {@code Long.MIN_VALUE}.
    */
   private record Verified(Caller caller, long expiresAt, long notBefore, long issuedAt) {}
+
+  /**
+   * The verified-token cache's key: the whole token, compared whole, hashed on its last {@link #HASHED} characters
+   * only. Those are the signature's, random for every token an issuer signed, and the only entries are tokens
+   * verified here; String's own hash reads all of a token's hundreds of characters on every request.
+   */
+  static final class TokenKey {
+    static final int HASHED = 32;
+    private final String token;
+    private final int hash;
+
+    TokenKey(String token) {
+      this.token = token;
+      int n = token.length();
+      int h = n;
+      for (int i = Math.max(0, n - HASHED); i < n; i++) {
+        h = 31 * h + token.charAt(i);
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TokenKey other && other.hash == hash && other.token.equals(token);
+    }
+  }
 
   private static long orMin(Long value) {
     return value == null ? Long.MIN_VALUE : value;

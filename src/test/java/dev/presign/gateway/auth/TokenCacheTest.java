@@ -89,6 +89,22 @@ class TokenCacheTest {
   }
 
   @Test
+  void a_token_with_a_cached_tokens_signature_but_another_payload_is_verified_not_taken_from_the_cache() {
+    // The cache hashes only a token's last characters (its signature's): equal tails must still be told apart.
+    TokenVerifier verifier = hmacVerifier();
+    String alice = hs256(TestIssuer.claims("alice"));
+    await(verifier.verify("Bearer " + alice));
+    String[] parts = alice.split("\\.");
+    String forged = parts[0] + "." + hs256(TestIssuer.claims("mallo")).split("\\.")[1] + "." + parts[2];
+    assertThat(forged).hasSameSizeAs(alice).isNotEqualTo(alice);
+    assertThat(new TokenVerifier.TokenKey(forged)).hasSameHashCodeAs(new TokenVerifier.TokenKey(alice));
+    assertThat(fails(verifier.verify("Bearer " + forged))).isTrue();
+    assertThat(verifier.cacheHits()).isZero();
+    assertThat(await(verifier.verify("Bearer " + alice)).subject()).isEqualTo("alice");
+    assertThat(verifier.cacheHits()).isEqualTo(1);
+  }
+
+  @Test
   void a_cached_token_expires_with_the_token() throws InterruptedException {
     TokenVerifier verifier = hmacVerifier();
     String token = hs256(TestIssuer.claims("alice").put("exp", Instant.now().getEpochSecond() + 2));
