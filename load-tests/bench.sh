@@ -11,7 +11,8 @@
 #   1. mvn package of the gateway (GATEWAY_DIR, default this repository) and of the baseline (BASELINE_REV, checked
 #      out with `git worktree add` into load-tests/target/baseline-<rev>, reused when there); each one's jar copied
 #      into the results folder, and load-tests/jmh compiled against each copy (src/after/java against the gateway,
-#      src/before/java against the baseline: target/after/, target/before/); load-tests/bench/OpenLoad.java;
+#      src/before/java against the baseline: target/after/, target/before/); the OpenLoad module (load-tests/openload,
+#      its tests skipped here: CI runs them), its jar copied into the results folder too;
 #   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
 #      each stack's /dev/token (each dev issuer makes its own key at start);
 #   3. warms each up: WARMUP_SECONDS of presigns, then more in WARMUP_STEP_SECONDS runs until two in a row agree
@@ -25,7 +26,7 @@
 #      (the baseline fee8574, the default) is measured without them;
 #   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
 #      REPEATS times, alternating the same four (and the baseline's presign at LAT_FRACTION of its own saturation,
-#      which it can sustain): OpenLoad (load-tests/bench/OpenLoad.java, open model), LAT_WARMUP_SECONDS unmeasured
+#      which it can sustain): OpenLoad (load-tests/openload, open model), LAT_WARMUP_SECONDS unmeasured
 #      then LAT_SECONDS measured;
 #   6. stops the baseline; soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
 #      SOAK_RATE) with OpenLoad, sampling the gateway's RSS (/proc/<pid>/status VmRSS) and heap used
@@ -98,7 +99,7 @@ JDK_COMPARE_JAVA=${JDK_COMPARE_JAVA-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 OPENLOAD_JAVA_OPTS=${OPENLOAD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m}
 OUT=${OUT:-$STACK_ROOT/BENCHMARKS.md}
 RESULTS=$STACK_ROOT/load-tests/target/bench-$(date -u +%Y%m%dT%H%M%SZ)
-OPENLOAD_CLASSES=$STACK_ROOT/load-tests/target/openload
+OPENLOAD_JAR=$RESULTS/openload.jar
 mkdir -p "$RESULTS"
 started=$SECONDS
 
@@ -125,9 +126,9 @@ say "building: gateway, baseline, jmh, OpenLoad (results in $RESULTS)"
 (cd "$GATEWAY_DIR" && { mvn -B -q -o -DskipTests package || mvn -B -q -ntp -DskipTests package; })
 # JMH runs on copies of our own: target/ (and ~/.m2, shared by every checkout) can be rewritten during the run.
 cp "$GATEWAY_DIR/target/presign-gateway.jar" "$RESULTS/gateway-after.jar"
-rm -rf "$OPENLOAD_CLASSES" && mkdir -p "$OPENLOAD_CLASSES"
-# Compiled once (`java load-tests/bench/OpenLoad.java …`, the source launcher, would compile it before every run).
-logged javac -d "$OPENLOAD_CLASSES" load-tests/bench/OpenLoad.java
+# The generator: its module's jar (HdrHistogram inside), tests skipped here (CI runs them), copied like the gateway's.
+mvn -B -q -o -DskipTests -f load-tests/openload/pom.xml package || mvn -B -q -ntp -DskipTests -f load-tests/openload/pom.xml package
+cp load-tests/openload/target/openload.jar "$OPENLOAD_JAR"
 
 stacks=(cur)
 if [[ -n "$BASELINE_REV" ]]; then
@@ -246,7 +247,7 @@ openload_run() { # stack endpoint rate warmup seconds output [extra OpenLoad opt
   stack_use "$s"
   stack_check_alive
   # shellcheck disable=SC2046,SC2086 # option words
-  logged stack_run java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$rate" --warmup "$warm" \
+  logged stack_run java $OPENLOAD_JAVA_OPTS -jar "$OPENLOAD_JAR" --rate "$rate" --warmup "$warm" \
     --duration "$secs" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$@" "$(target_url "$s" "$e")" $(target_args "$s" "$e") \
     >"$out" 2>&1 || echo "   (OpenLoad failed: see $out)"
 }
@@ -336,9 +337,9 @@ if ((SOAK_SECONDS > 0)); then
   }
   : >"$RESULTS/soak-samples.txt"
   sample 0
-  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -cp load-tests/target/openload OpenLoad --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS --tick-us $LAT_TICK_US $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
+  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -jar ${OPENLOAD_JAR#"$STACK_ROOT"/} --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS --tick-us $LAT_TICK_US $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
   # shellcheck disable=SC2086 # option words
-  setsid java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
+  setsid java $OPENLOAD_JAVA_OPTS -jar "$OPENLOAD_JAR" --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
     --interval "$SOAK_SAMPLE" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$BASE_URL" presign "$RESULTS/tokens-cur.txt" \
     >"$RESULTS/soak-load.txt" 2>&1 &
   STACK_CHILD=$!

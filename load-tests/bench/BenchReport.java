@@ -420,7 +420,7 @@ public class BenchReport {
         .append("| Load generators | ").append(meta.getProperty("wrk")).append(" with `load-tests/bench/wrk.lua` (a")
         .append(" pool of 4,096 prebuilt requests: the same work per request for every endpoint; download: keys of")
         .append(" the caller's own with a download name; sign: UploadPart on keys of the caller's own) for saturation;")
-        .append(" `load-tests/bench/OpenLoad.java` (JDK only, open model) for latency at a fixed rate and the soak |\n\n");
+        .append(" `load-tests/openload` (OpenLoad, open model) for latency at a fixed rate and the soak |\n\n");
   }
 
   private void saturation(boolean baseline) {
