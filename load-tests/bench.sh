@@ -2,7 +2,7 @@
 # Benchmark report: writes BENCHMARKS.md at the repository root, with figures measured in this one run, the gateway
 # as it is now next to a baseline revision (before/after), on the same machine in the same run.
 #
-#   load-tests/bench.sh                      # about 40 minutes on a 2-core machine (10 of them the soak, 12 JMH)
+#   load-tests/bench.sh                      # about 45 minutes on a 2-core machine (10 of them the soak, 12 JMH, ~5 Gatling)
 #   REPEATS=5 SAT_SECONDS=30 LAT_SECONDS=30 JMH_ARGS="-f 2 -wi 3 -w 10s -i 5 -r 10s" load-tests/bench.sh   # longer
 #   SKIP_JMH=1 SOAK_SECONDS=0 load-tests/bench.sh     # HTTP part only
 #   BASELINE_REV= load-tests/bench.sh                 # no before/after: the current gateway only

@@ -1132,7 +1132,7 @@ public class BenchReport {
 
   private void reproduce() throws IOException {
     md.append("## How to reproduce\n\n")
-        .append("```sh\nload-tests/bench.sh              # the defaults, about 40 minutes on a 2-core machine (this run's")
+        .append("```sh\nload-tests/bench.sh              # the defaults, about 45 minutes on a 2-core machine (this run's")
         .append(" settings are below)\n")
         .append("REPEATS=5 SAT_SECONDS=30 LAT_SECONDS=30 JMH_ARGS=\"-f 2 -wi 3 -w 10s -i 5 -r 10s\" load-tests/bench.sh  # longer, steadier\n")
         .append("SKIP_JMH=1 SOAK_SECONDS=0 load-tests/bench.sh   # HTTP part only\n```\n\n")
