@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
  * {@code presign}, {@code noop}, {@code download} or {@code sign} (saturation only); {@code warmup-*.txt};
  * {@code soak-samples.txt} (SAMPLE lines) and {@code soak-load.txt} (OpenLoad's INTERVAL and RESULT lines);
  * {@code jmh.csv}, {@code jmh-jdk25.csv}, {@code jmh-r<n>-<run>.csv} (the interleaved rounds, run
- * {@code handler-before}, {@code handler-after}, {@code batch} or {@code singles}); {@code commands.txt}.
+ * {@code handler-before}, {@code handler-after}, {@code batch} or {@code singles}); {@code gatling-probe-<rate>.txt}
+ * and {@code gatling.txt} (Gatling's console: FixedRateSimulation's assertion lines) with {@code
+ * lat-cur-gatling-rate.txt} (OpenLoad at Gatling's rate); {@code commands.txt}. With a second argument, the previous
+ * report, its kept blocks are kept (see {@link #keep}).
  * BenchReportTest runs it on a folder of its own.
  */
 public class BenchReport {
@@ -581,7 +584,8 @@ public class BenchReport {
         .append("| Load generators | ").append(meta.getProperty("wrk")).append(" with `load-tests/bench/wrk.lua` (a")
         .append(" pool of 4,096 prebuilt requests: the same work per request for every endpoint; download: keys of")
         .append(" the caller's own with a download name; sign: UploadPart on keys of the caller's own) for saturation;")
-        .append(" `load-tests/openload` (OpenLoad, open model) for latency at a fixed rate and the soak |\n\n");
+        .append(" `load-tests/openload` (OpenLoad, open model) for latency at a fixed rate and the soak; Gatling")
+        .append(" (`FixedRateSimulation`) for its own section |\n\n");
   }
 
   private void saturation(boolean baseline) {
