@@ -2,7 +2,7 @@
 # Benchmark report: writes BENCHMARKS.md at the repository root, with figures measured in this one run, the gateway
 # as it is now next to a baseline revision (before/after), on the same machine in the same run.
 #
-#   load-tests/bench.sh                      # about 40 minutes on a 2-core machine (10 of them the soak, 12 JMH)
+#   load-tests/bench.sh                      # about 45 minutes on a 2-core machine (10 of them the soak, 12 JMH, ~5 Gatling)
 #   REPEATS=5 SAT_SECONDS=30 LAT_SECONDS=30 JMH_ARGS="-f 2 -wi 3 -w 10s -i 5 -r 10s" load-tests/bench.sh   # longer
 #   SKIP_JMH=1 SOAK_SECONDS=0 load-tests/bench.sh     # HTTP part only
 #   BASELINE_REV= load-tests/bench.sh                 # no before/after: the current gateway only
@@ -11,7 +11,8 @@
 #   1. mvn package of the gateway (GATEWAY_DIR, default this repository) and of the baseline (BASELINE_REV, checked
 #      out with `git worktree add` into load-tests/target/baseline-<rev>, reused when there); each one's jar copied
 #      into the results folder, and load-tests/jmh compiled against each copy (src/after/java against the gateway,
-#      src/before/java against the baseline: target/after/, target/before/); load-tests/bench/OpenLoad.java;
+#      src/before/java against the baseline: target/after/, target/before/); the OpenLoad module (load-tests/openload,
+#      its tests skipped here: CI runs them), its jar copied into the results folder too;
 #   2. starts the local stack (S3Proxy + gateway in dev mode) of each on its own free ports, mints USERS tokens at
 #      each stack's /dev/token (each dev issuer makes its own key at start);
 #   3. warms each up: WARMUP_SECONDS of presigns, then more in WARMUP_STEP_SECONDS runs until two in a row agree
@@ -25,17 +26,23 @@
 #      (the baseline fee8574, the default) is measured without them;
 #   5. latency at one fixed rate, LAT_FRACTION of the current gateway's median presign saturation (or LAT_RATE),
 #      REPEATS times, alternating the same four (and the baseline's presign at LAT_FRACTION of its own saturation,
-#      which it can sustain): OpenLoad (load-tests/bench/OpenLoad.java, open model), LAT_WARMUP_SECONDS unmeasured
+#      which it can sustain): OpenLoad (load-tests/openload, open model), LAT_WARMUP_SECONDS unmeasured
 #      then LAT_SECONDS measured;
-#   6. stops the baseline; soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
+#   6. stops the baseline; Gatling (load-tests/pom.xml, FixedRateSimulation, presign, the same tokens): probes at each
+#      of GATLING_RATES in turn, GATLING_WARMUP_SECONDS unmeasured then GATLING_PROBE_SECONDS measured, until one is
+#      not sustained (BenchReport --gatling-shortfall: a request not sent or failed, or p99 over GATLING_P99_MS);
+#      then GATLING_SECONDS at the highest sustained rate (the lowest when none was), and OpenLoad at that rate for as
+#      long; Gatling's HTML reports moved into the results folder (gatling-report/ for that run);
+#   7. soak: SOAK_SECONDS of presigns at SOAK_FRACTION of the current presign saturation (or
 #      SOAK_RATE) with OpenLoad, sampling the gateway's RSS (/proc/<pid>/status VmRSS) and heap used
 #      (jvm_memory_used_bytes{area="heap"} on /metrics) every SOAK_SAMPLE seconds;
-#   7. stops the stack, then JMH (load-tests/jmh) with -prof gc: JMH_ROUNDS rounds of HandlerBenchmark (cache on)
+#   8. stops the stack, then JMH (load-tests/jmh) with -prof gc: JMH_ROUNDS rounds of HandlerBenchmark (cache on)
 #      on the baseline's build and on the current one, and of BatchBenchmark's batch and singles, one JMH run each,
 #      the order reversed every other round (before/after and batch/singles interleaved on this noisy machine); then
 #      every other benchmark once (HandlerBenchmark with the cache off); then JwtBenchmark again on
 #      JDK_COMPARE_JAVA (a newer JDK) with the same arguments;
-#   8. java load-tests/bench/BenchReport.java writes the goals, before/after tables, soak series and JMH to OUT.
+#   9. java load-tests/bench/BenchReport.java writes the goals, before/after tables, Gatling, soak series and JMH to
+#      OUT, keeping the previous OUT's <!-- kept: NAME --> … <!-- /kept: NAME --> blocks verbatim.
 #
 # Why two generators: wrk (C, one thread, closed loop) is the cheapest way to push a server to saturation when the
 # generator shares two cores with it, and a closed loop is what a saturation figure is: as many requests as answers
@@ -61,6 +68,9 @@
 #   WARMUP_OPERATION_SECONDS=15 (download and sign each, after the presign warm-up)
 #   BASELINE_REV=fee8574 (the last commit before the endpoint pipeline, issue 11; bac23dc is the one before the speed
 #     work, issue 6; empty: no baseline)
+#   GATLING_RATES="250 500 1000 2000 3000 4000 5000" (ascending) GATLING_PROBE_SECONDS=10 GATLING_WARMUP_SECONDS=5
+#     GATLING_P99_MS=50 (a probe over it is not sustained: at these rates the gateway answers in a few ms, so the rest
+#     is Gatling's backlog) GATLING_SECONDS=20 (0: no Gatling)
 #   SOAK_SECONDS=600 (0: no soak) SOAK_FRACTION=0.5 SOAK_RATE (req/s instead of SOAK_FRACTION) SOAK_SAMPLE=30
 #   JMH_ARGS="-f 1 -wi 2 -w 10s -i 3 -r 5s" (every JMH run, both sides) JMH_ROUNDS=3 (interleaved rounds; 0: none,
 #     every benchmark in the one main run) JMH_INCLUDE (benchmark regexp of the main run) SKIP_JMH=1
@@ -90,6 +100,11 @@ USERS=${USERS:-2000}
 BASELINE_REV=${BASELINE_REV-fee8574}
 WARMUP_OPERATION_SECONDS=${WARMUP_OPERATION_SECONDS:-15}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
+GATLING_RATES=${GATLING_RATES:-250 500 1000 2000 3000 4000 5000}
+GATLING_PROBE_SECONDS=${GATLING_PROBE_SECONDS:-10}
+GATLING_WARMUP_SECONDS=${GATLING_WARMUP_SECONDS:-5}
+GATLING_P99_MS=${GATLING_P99_MS:-50}
+GATLING_SECONDS=${GATLING_SECONDS:-20}
 SOAK_FRACTION=${SOAK_FRACTION:-0.5}
 SOAK_SAMPLE=${SOAK_SAMPLE:-30}
 JMH_ARGS=${JMH_ARGS:--f 1 -wi 2 -w 10s -i 3 -r 5s}
@@ -98,7 +113,7 @@ JDK_COMPARE_JAVA=${JDK_COMPARE_JAVA-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 OPENLOAD_JAVA_OPTS=${OPENLOAD_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m}
 OUT=${OUT:-$STACK_ROOT/BENCHMARKS.md}
 RESULTS=$STACK_ROOT/load-tests/target/bench-$(date -u +%Y%m%dT%H%M%SZ)
-OPENLOAD_CLASSES=$STACK_ROOT/load-tests/target/openload
+OPENLOAD_JAR=$RESULTS/openload.jar
 mkdir -p "$RESULTS"
 started=$SECONDS
 
@@ -125,9 +140,9 @@ say "building: gateway, baseline, jmh, OpenLoad (results in $RESULTS)"
 (cd "$GATEWAY_DIR" && { mvn -B -q -o -DskipTests package || mvn -B -q -ntp -DskipTests package; })
 # JMH runs on copies of our own: target/ (and ~/.m2, shared by every checkout) can be rewritten during the run.
 cp "$GATEWAY_DIR/target/presign-gateway.jar" "$RESULTS/gateway-after.jar"
-rm -rf "$OPENLOAD_CLASSES" && mkdir -p "$OPENLOAD_CLASSES"
-# Compiled once (`java load-tests/bench/OpenLoad.java …`, the source launcher, would compile it before every run).
-logged javac -d "$OPENLOAD_CLASSES" load-tests/bench/OpenLoad.java
+# The generator: its module's jar (HdrHistogram inside), tests skipped here (CI runs them), copied like the gateway's.
+mvn -B -q -o -DskipTests -f load-tests/openload/pom.xml package || mvn -B -q -ntp -DskipTests -f load-tests/openload/pom.xml package
+cp load-tests/openload/target/openload.jar "$OPENLOAD_JAR"
 
 stacks=(cur)
 if [[ -n "$BASELINE_REV" ]]; then
@@ -182,10 +197,12 @@ meta java "$(java -version 2>&1 | sed -n 2p)"
 meta wrk "$(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 for k in REPEATS WARMUP_SECONDS WARMUP_STEP_SECONDS WARMUP_MAX_SECONDS WARMUP_OPERATION_SECONDS SAT_SECONDS WRK_THREADS WRK_CONNECTIONS LAT_SECONDS LAT_WARMUP_SECONDS LAT_FRACTION \
-  LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS JMH_ROUNDS OPENLOAD_JAVA_OPTS; do
+  LAT_MAX_CONNECTIONS LAT_TICK_US LAT_BASELINE_OWN USERS BASELINE_REV SOAK_SECONDS SOAK_FRACTION SOAK_SAMPLE JMH_ARGS JMH_ROUNDS OPENLOAD_JAVA_OPTS \
+  GATLING_RATES GATLING_PROBE_SECONDS GATLING_WARMUP_SECONDS GATLING_P99_MS GATLING_SECONDS; do
   meta "$k" "${!k}"
 done
 meta gateway_env "${GATEWAY_ENV:-}"
+meta gatling_version "$(sed -n 's#.*<gatling.version>\(.*\)</gatling.version>.*#\1#p' load-tests/pom.xml)"
 meta http_instances "$(nproc) (HTTP_INSTANCES default: one API verticle per CPU)"
 meta stacks "${stacks[*]}"
 
@@ -246,9 +263,25 @@ openload_run() { # stack endpoint rate warmup seconds output [extra OpenLoad opt
   stack_use "$s"
   stack_check_alive
   # shellcheck disable=SC2046,SC2086 # option words
-  logged stack_run java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$rate" --warmup "$warm" \
+  logged stack_run java $OPENLOAD_JAVA_OPTS -jar "$OPENLOAD_JAR" --rate "$rate" --warmup "$warm" \
     --duration "$secs" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$@" "$(target_url "$s" "$e")" $(target_args "$s" "$e") \
     >"$out" 2>&1 || echo "   (OpenLoad failed: see $out)"
+}
+
+# Gatling's FixedRateSimulation on the current stack's presign, with its tokens; its HTML report moved to <output>-report
+# (gatling-report for gatling.txt). A run that fails its assertions is data here, not an error.
+gatling_run() { # rate warmup seconds output
+  stack_use cur
+  stack_check_alive
+  logged stack_run mvn -B -ntp -q -f load-tests/pom.xml gatling:test \
+    -Dgatling.simulationClass=dev.presign.loadtests.FixedRateSimulation -Dtarget=presign -Drate="$1" \
+    -Dwarmup="$2" -Dduration="$3" -DtokenFile="$RESULTS/tokens-cur.txt" -DbaseUrl="$BASE_URL" >"$4" 2>&1 || true
+  local report
+  report=$(grep -o 'file://.*/index.html' "$4" | tail -n 1 | sed 's#^file://##; s#/index.html$##')
+  if [[ -n $report && -d $report ]]; then
+    rm -rf "${4%.txt}-report"
+    mv "$report" "${4%.txt}-report"
+  fi
 }
 
 for s in "${stacks[@]}"; do
@@ -323,6 +356,34 @@ if [[ -n "$BASELINE_REV" ]]; then
 fi
 stack_use cur
 
+if ((GATLING_SECONDS > 0)); then
+  # Compiled once, so that no probe includes the compilation.
+  mvn -B -q -o -f load-tests/pom.xml test-compile || mvn -B -q -ntp -f load-tests/pom.xml test-compile
+  probed=() gatling_rate=
+  for r in $GATLING_RATES; do
+    gatling_run "$r" "$GATLING_WARMUP_SECONDS" "$GATLING_PROBE_SECONDS" "$RESULTS/gatling-probe-$r.txt"
+    probed+=("$r")
+    if why=$(java load-tests/bench/BenchReport.java --gatling-shortfall "$RESULTS/gatling-probe-$r.txt" "$r" \
+      "$GATLING_PROBE_SECONDS" "$GATLING_P99_MS"); then
+      gatling_rate=$r
+      say "Gatling at $r req/s: sustained"
+    else
+      say "Gatling at $r req/s: not sustained ($why)"
+      break
+    fi
+  done
+  gatling_rate=${gatling_rate:-${probed[0]}}
+  meta gatling_probed "${probed[*]}"
+  meta gatling_rate "$gatling_rate"
+  say "Gatling ${GATLING_SECONDS}s at $gatling_rate req/s, then OpenLoad at the same rate"
+  gatling_run "$gatling_rate" "$GATLING_WARMUP_SECONDS" "$GATLING_SECONDS" "$RESULTS/gatling.txt"
+  meta gatling_report "${RESULTS#"$STACK_ROOT"/}/gatling-report/index.html"
+  openload_run cur presign "$gatling_rate" "$GATLING_WARMUP_SECONDS" "$GATLING_SECONDS" "$RESULTS/lat-cur-gatling-rate.txt"
+  say "Gatling: $(java load-tests/bench/BenchReport.java --gatling-shortfall "$RESULTS/gatling.txt" "$gatling_rate" \
+    "$GATLING_SECONDS" "$GATLING_P99_MS" || true); OpenLoad: $(grep RESULT "$RESULTS/lat-cur-gatling-rate.txt" \
+    | grep -o ' p50_us=[0-9]*\| p99_us=[0-9]*\| non2xx=[0-9]*\| errors=[0-9]*' | tr -d '\n')"
+fi
+
 if ((SOAK_SECONDS > 0)); then
   soak_rate=${SOAK_RATE:-$(awk -v m="$median_rps" -v f="$SOAK_FRACTION" 'BEGIN {r = int(m * f); print (r < 1 ? 1 : r)}')}
   meta soak_rate "$soak_rate"
@@ -336,9 +397,9 @@ if ((SOAK_SECONDS > 0)); then
   }
   : >"$RESULTS/soak-samples.txt"
   sample 0
-  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -cp load-tests/target/openload OpenLoad --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS --tick-us $LAT_TICK_US $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
+  printf '%s\n' "java $OPENLOAD_JAVA_OPTS -jar ${OPENLOAD_JAR#"$STACK_ROOT"/} --rate $soak_rate --warmup 0 --duration $SOAK_SECONDS --interval $SOAK_SAMPLE --max-connections $LAT_MAX_CONNECTIONS --tick-us $LAT_TICK_US $BASE_URL presign ${RESULTS#"$STACK_ROOT"/}/tokens-cur.txt" >>"$RESULTS/commands.txt"
   # shellcheck disable=SC2086 # option words
-  setsid java $OPENLOAD_JAVA_OPTS -cp "$OPENLOAD_CLASSES" OpenLoad --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
+  setsid java $OPENLOAD_JAVA_OPTS -jar "$OPENLOAD_JAR" --rate "$soak_rate" --warmup 0 --duration "$SOAK_SECONDS" \
     --interval "$SOAK_SAMPLE" --max-connections "$LAT_MAX_CONNECTIONS" --tick-us "$LAT_TICK_US" "$BASE_URL" presign "$RESULTS/tokens-cur.txt" \
     >"$RESULTS/soak-load.txt" 2>&1 &
   STACK_CHILD=$!
@@ -414,6 +475,6 @@ fi
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta elapsed_seconds "$((SECONDS - started))"
 
-java load-tests/bench/BenchReport.java "$RESULTS" >"$OUT.tmp"
+java load-tests/bench/BenchReport.java "$RESULTS" "$OUT" >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 say "wrote $OUT (raw results in $RESULTS)"

@@ -3,7 +3,6 @@ package dev.presign.gateway.auth;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,12 +16,14 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Verifies bearer tokens with vertx-auth-jwt, then checks the claims this gateway requires (exp, iss, aud,
@@ -40,12 +41,14 @@ public final class TokenVerifier {
   /** ES* signatures are R||S of fixed size (RFC 7518 3.4); anything else (DER, a byte more) is refused. */
   private static final Map<String, Integer> ECDSA_SIGNATURE_BYTES = Map.of("ES256", 64, "ES384", 96, "ES512", 132);
   /**
-   * Strict JSON for token segments: duplicate member names, comments, single quotes, NaN and trailing data are
-   * errors. vertx-auth-jwt's parser allows comments and keeps the last of duplicate members, while an issuer's or
-   * another service's parser may keep the first: one signed token must not read as two different subjects.
+   * Strict JSON for token segments: comments, single quotes, NaN and trailing data are errors (Jackson's defaults),
+   * and so are duplicate member names, which {@link #decodeSegment} finds itself. vertx-auth-jwt's parser allows
+   * comments and keeps the last of duplicate members, while an issuer's or another service's parser may keep the
+   * first: one signed token must not read as two different subjects.
    */
-  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonFactory STRICT_JSON = JsonFactory.builder().build();
+  /** An array's place on the stack of open structures: it has no member names. */
+  private static final Set<String> NO_NAMES = Set.of();
 
   private final Vertx vertx;
   private final KeySource keys;
@@ -238,8 +241,10 @@ public final class TokenVerifier {
 
   private JWTAuth authFor(KeyRing ring) {
     if (ring.version() != authVersion) {
+      // exp, nbf and iat are this class's to check, on its clock, before and after the signature (checkClaims):
+      // vertx-auth-jwt's own check, on the wall clock, would fail with nothing but a message to tell why.
       JWTAuthOptions options = new JWTAuthOptions()
-          .setJWTOptions(new JWTOptions().setLeeway((int) config.leeway().toSeconds()));
+          .setJWTOptions(new JWTOptions().setLeeway((int) config.leeway().toSeconds()).setIgnoreExpiration(true));
       ring.keys().forEach(jwk -> options.addJwk(jwk.copy()));
       auth = JWTAuth.create(vertx, options);
       authVersion = ring.version();
@@ -298,9 +303,26 @@ public final class TokenVerifier {
   /** ECDSA signatures must be the JOSE R||S of the curve's size; vertx-auth-jwt would also take DER or extra bytes. */
   private static void checkSignatureLength(String alg, byte[] signature) {
     Integer expected = ECDSA_SIGNATURE_BYTES.get(alg);
-    if (expected != null && signature.length != expected) {
+    if (expected == null) {
+      return;
+    }
+    if (signature.length != expected) {
       throw new AuthException("token signature is invalid: " + alg + " takes a " + expected + "-byte R||S value");
     }
+    // r and s are at least 1 (FIPS 186-4, 6.4.2). vertx-auth-jwt fails a zero one with a bare RuntimeException that
+    // only its message tells apart from any other failure: refused here, by what it is.
+    if (isZero(signature, 0, expected / 2) || isZero(signature, expected / 2, expected)) {
+      throw new AuthException("token signature is invalid: " + alg + " r and s must not be 0");
+    }
+  }
+
+  private static boolean isZero(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -332,16 +354,23 @@ public final class TokenVerifier {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new AuthException("token " + what + " is not a JSON object");
       }
-      int depth = 1;
-      while (depth > 0) {
+      // The member names of each open object (null for an array), innermost last.
+      ArrayDeque<Set<String>> open = new ArrayDeque<>();
+      open.push(new HashSet<>());
+      while (!open.isEmpty()) {
         JsonToken t = parser.nextToken();
         if (t == null) {
           throw new AuthException("token " + what + " is truncated JSON");
         }
-        if (t.isStructStart()) {
-          depth++;
+        if (t == JsonToken.FIELD_NAME && !open.peek().add(parser.currentName())) {
+          throw new AuthException("token " + what + " is not strict JSON (duplicate member name)");
+        }
+        if (t == JsonToken.START_OBJECT) {
+          open.push(new HashSet<>());
+        } else if (t == JsonToken.START_ARRAY) {
+          open.push(NO_NAMES);
         } else if (t.isStructEnd()) {
-          depth--;
+          open.pop();
         }
       }
       if (parser.nextToken() != null) {
@@ -351,9 +380,7 @@ public final class TokenVerifier {
       if (e instanceof AuthException a) {
         throw a;
       }
-      String why = String.valueOf(e.getMessage());
-      throw new AuthException("token " + what + " is not strict JSON" + (why.startsWith("Duplicate field")
-          ? " (duplicate member name)" : ""));
+      throw new AuthException("token " + what + " is not strict JSON");
     }
     try {
       return new JsonObject(Buffer.buffer(json));
@@ -445,13 +472,13 @@ public final class TokenVerifier {
     if (e instanceof NoSuchKeyIdException) {
       return "the token's signing key (kid) is unknown";
     }
-    // vertx-auth-jwt reports a bad signature as SignatureException, or wrapped, or as "Invalid ECDSA signature".
-    if (e instanceof java.security.SignatureException || e.getCause() instanceof java.security.SignatureException
-        || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("signature")) {
-      return "token signature is invalid";
-    }
-    if (String.valueOf(e.getMessage()).contains("expired")) {
-      return "token expired";
+    // vertx-auth-jwt reports a signature that does not verify as a SignatureException, thrown or as the cause of
+    // the JDK's failure it wraps. Its failures known only by message ("Invalid ECDSA signature format": an ECDSA
+    // signature of the wrong size, or r or s zero) cannot reach it: checkSignatureLength refuses those first.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.SignatureException) {
+        return "token signature is invalid";
+      }
     }
     return "token is invalid";
   }

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * Real Uppy 6 (npm {@code uppy} 6.x, its plain-script bundle with {@code @uppy/aws-s3}) in Debian's headless
  * Chromium, driven by puppeteer-core: the page's {@code signRequest} calls {@code POST /api/s3/sign} with a bearer
  * token, and the browser sends every S3 request to S3Proxy itself. Page, gateway and S3 are three origins, as in a
- * real app. Needs {@code npm ci --prefix src/test/browser} (.ci/run does it) and /usr/bin/chromium.
+ * real app. Needs {@code npm ci --prefix src/test/browser} (scripts/test-all.sh does it) and /usr/bin/chromium.
  */
 class Uppy6BrowserIT {
   static final Path BROWSER = Path.of("src/test/browser");
@@ -146,10 +146,10 @@ class Uppy6BrowserIT {
     if (!Files.isRegularFile(BROWSER.resolve("node_modules/uppy/dist/uppy.min.js"))
         || !Files.isRegularFile(BROWSER.resolve("node_modules/puppeteer-core/package.json"))) {
       fail("Uppy and puppeteer-core are not installed in " + BROWSER.resolve("node_modules").toAbsolutePath()
-          + ": run 'npm ci --prefix src/test/browser' (.ci/run does)");
+          + ": run 'npm ci --prefix src/test/browser' (scripts/test-all.sh does)");
     }
     if (!Files.isExecutable(Path.of(chromium()))) {
-      fail("no Chromium at " + chromium() + ": run 'apt-get install chromium' (.ci/run does)");
+      fail("no Chromium at " + chromium() + ": run 'apt-get install chromium' (scripts/test-all.sh does)");
     }
   }
 

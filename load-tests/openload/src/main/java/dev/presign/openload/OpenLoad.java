@@ -1,4 +1,7 @@
+package dev.presign.openload;
+
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -23,12 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Open-model, fixed-rate HTTP/1.1 load generator for bench.sh's latency and soak runs. JDK only, run with the
- * source launcher:
+ * Open-model, fixed-rate HTTP/1.1 load generator for bench.sh's latency and soak runs, built by this module into one
+ * jar ({@code mvn -f load-tests/openload/pom.xml package}):
  *
  * <pre>
- *   java load-tests/bench/OpenLoad.java [options] http://127.0.0.1:8080 presign tokens.txt   # POST /api/s3/presign
- *   java load-tests/bench/OpenLoad.java [options] http://127.0.0.1:9090 live                 # GET /health/live
+ *   java -jar load-tests/openload/target/openload.jar [options] http://127.0.0.1:8080 presign tokens.txt   # POST /api/s3/presign
+ *   java -jar load-tests/openload/target/openload.jar [options] http://127.0.0.1:9090 live                 # GET /health/live
  *
  *   --rate R            requests per second (default 1000)
  *   --warmup S          seconds at the same rate first, not measured (default 5)
@@ -50,8 +53,8 @@ import java.util.concurrent.locks.LockSupport;
  * go over keep-alive connections, one request in flight per connection, idle ones taken in turn (first in, first
  * out: a last-in-first-out pool would keep a few hot connections, which may all sit on one of the server's event
  * loops); when all are busy a new one is opened, up to {@code --max-connections}, past which requests wait, in
- * order, for the next free one. Latencies land in a
- * log-linear histogram: exact to the microsecond below 2,048 µs, within 0.1 % above.
+ * order, for the next free one. Latencies land in an HdrHistogram ({@link Latencies}): exact to the microsecond
+ * below 2,048 µs, within 0.1 % above. Answers are read by {@link ResponseParser}.
  *
  * <p>Requests are built once, before the clock starts, like wrk.lua's pool: presign bodies
  * {@code {"filename":"Quarterly Report N.ext","contentType":…,"size":…}} with random N, type and size, tokens from
@@ -61,13 +64,15 @@ import java.util.concurrent.locks.LockSupport;
  * hands the connection back.
  *
  * <p>Prints one line, parsed by BenchReport:
- * {@code RESULT requests=… ok=… non2xx=… errors=… timeouts=… unsent=… late=… waited=… … p50_us=… p90_us=… p99_us=…
+ * {@code RESULT requests=… ok=… non2xx=… errors=… timeouts=… unsent=… late=… waited=… … p50_us=… p90_us=… p95_us=… p99_us=…
  * p999_us=… max_us=… cpu_us_per_req=…}, counts over the measured phase ({@code warmup_non2xx}, {@code
  * warmup_errors} for the warm-up), and a {@code STATUS} line with the count of each non-2xx status seen.
  * {@code cpu_us_per_req} is this process's CPU time (all threads, kernel included) over the measured phase per
  * scheduled request.
  */
 public final class OpenLoad {
+  private final PrintStream out;
+
   private static final String[][] TYPES = {{"image/png", "png"}, {"text/plain", "txt"}, {"application/pdf", "pdf"},
       {"image/jpeg", "jpg"}, {"text/csv", "csv"}, {"application/json", "json"}};
 
@@ -116,13 +121,13 @@ public final class OpenLoad {
   private int maxOpen;
   private long cpuAtMeasure = -1;
   private long sendErrors;
-  private final Histogram lag = new Histogram();
+  private final Latencies lag = new Latencies();
   private long warmupSendErrors;
 
   // Receiver's own
-  private final Histogram measured = new Histogram();
-  private final Histogram window = new Histogram();
-  private final Histogram service = new Histogram();
+  private final Latencies measured = new Latencies();
+  private final Latencies window = new Latencies();
+  private final Latencies service = new Latencies();
   private final long[] statuses = new long[600];
   private long ok;
   private long non2xx;
@@ -136,13 +141,17 @@ public final class OpenLoad {
   private final com.sun.management.OperatingSystemMXBean os =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+  OpenLoad(PrintStream out) {
+    this.out = out;
+  }
+
   public static void main(String[] args) throws Exception {
-    OpenLoad load = new OpenLoad();
+    OpenLoad load = new OpenLoad(System.out);
     load.parse(args);
     load.run();
   }
 
-  private void parse(String[] args) throws IOException {
+  void parse(String[] args) throws IOException {
     List<String> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -202,7 +211,8 @@ public final class OpenLoad {
     }
   }
 
-  private void run() throws Exception {
+  /** Runs the load and prints its RESULT and STATUS lines (and INTERVAL lines on the way). */
+  void run() throws Exception {
     selector = Selector.open();
     for (int i = 0; i < Math.min(initialConnections, maxConnections); i++) {
       idle.addLast(connect());
@@ -230,14 +240,15 @@ public final class OpenLoad {
     long scheduled = total - warmupCount;
     double cpuPerReq = cpuAtMeasure >= 0 ? (cpuAtEnd - cpuAtMeasure) / 1e3 / scheduled : 0;
     long answered = ok + non2xx;
-    System.out.printf(Locale.ROOT,
+    out.printf(Locale.ROOT,
         "RESULT target=%s rate=%.1f warmup_s=%.1f duration_s=%.1f scheduled=%d requests=%d ok=%d non2xx=%d errors=%d"
             + " timeouts=%d unsent=%d late=%d waited=%d max_lag_us=%d connections=%d achieved_rps=%.1f"
-            + " p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f warmup_non2xx=%d warmup_errors=%d"
-            + " send_lag_p50_us=%d send_lag_p99_us=%d svc_p50_us=%d svc_p99_us=%d svc_p999_us=%d cpu_us_per_req=%.2f%n",
+            + " p50_us=%d p90_us=%d p95_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f warmup_non2xx=%d"
+            + " warmup_errors=%d send_lag_p50_us=%d send_lag_p99_us=%d svc_p50_us=%d svc_p99_us=%d svc_p999_us=%d"
+            + " cpu_us_per_req=%.2f%n",
         target, rate, warmup, duration, scheduled, answered, ok, non2xx, errors, timeouts, unsent, late, waited,
         maxLagNs / 1000, maxOpen, answered / duration, measured.percentile(50), measured.percentile(90),
-        measured.percentile(99), measured.percentile(99.9), measured.max(), measured.mean(), warmupNon2xx,
+        measured.percentile(95), measured.percentile(99), measured.percentile(99.9), measured.max(), measured.mean(), warmupNon2xx,
         warmupErrors + warmupUnsent, lag.percentile(50), lag.percentile(99), service.percentile(50),
         service.percentile(99), service.percentile(99.9), cpuPerReq);
     StringBuilder s = new StringBuilder("STATUS");
@@ -246,8 +257,8 @@ public final class OpenLoad {
         s.append(' ').append(i).append('=').append(statuses[i]);
       }
     }
-    System.out.println(s);
-    System.out.flush();
+    out.println(s);
+    out.flush();
     for (Conn c : conns) {
       c.channel.close();
     }
@@ -391,7 +402,7 @@ public final class OpenLoad {
         late++;
       }
     }
-    c.reset();
+    c.parser.reset();
     c.sentAt = now;
     ByteBuffer out = c.out;
     out.clear();
@@ -468,14 +479,14 @@ public final class OpenLoad {
         return;
       }
       long r = c.request.get(); // first: the sender's reset of the parser happened before it set this
-      int n = c.channel.read(c.in);
+      int n = c.channel.read(c.parser.buffer());
       if (n < 0) {
         throw new IOException("closed by the server");
       }
       if (r < 0) {
         return; // bytes on an idle connection: ignore (none expected)
       }
-      int status = c.parse();
+      int status = c.parser.parse();
       if (status == 0) {
         return; // more to read
       }
@@ -487,7 +498,7 @@ public final class OpenLoad {
       }
       complete(c, r, status, now);
       inFlight.decrementAndGet();
-      if (c.closeAfter) {
+      if (c.parser.closeAfter()) {
         close(c);
       } else {
         idle.addLast(c); // FIFO: every open connection takes its turn, so the load spreads over the server's event loops
@@ -572,9 +583,9 @@ public final class OpenLoad {
   }
 
   private void printWindow(double t) {
-    System.out.printf(Locale.ROOT, "INTERVAL t_s=%.0f ok=%d bad=%d p50_us=%d p99_us=%d max_us=%d connections=%d%n", t,
+    out.printf(Locale.ROOT, "INTERVAL t_s=%.0f ok=%d bad=%d p50_us=%d p99_us=%d max_us=%d connections=%d%n", t,
         windowOk, windowBad, window.percentile(50), window.percentile(99), window.max(), open.get());
-    System.out.flush();
+    out.flush();
     window.clear();
     windowOk = 0;
     windowBad = 0;
@@ -584,275 +595,16 @@ public final class OpenLoad {
   private static final class Conn {
     final SocketChannel channel;
     final ByteBuffer out;
-    final ByteBuffer in = ByteBuffer.allocateDirect(16384);
+    final ResponseParser parser = new ResponseParser();
     SelectionKey key;
 
     /** The request in flight, -1 when none; whichever thread takes it back (answer, failure) counts it. */
     final AtomicLong request = new AtomicLong(-1);
     long sentAt; // written by the sender before it sets request
-    // parser state
-    int scanned;
-    int status;
-    long bodyLeft; // Content-Length body bytes still to come, -1 while in the head
-    boolean chunked;
-    boolean closeAfter;
-    int chunkState; // 0 size line, 1 data, 2 CRLF after data, 3 trailers
-    long chunkLeft;
 
     Conn(SocketChannel channel, int maxRequest) {
       this.channel = channel;
       this.out = ByteBuffer.allocateDirect(Math.max(256, maxRequest));
-    }
-
-    void reset() {
-      in.clear();
-      scanned = 0;
-      status = 0;
-      bodyLeft = -1;
-      chunked = false;
-      closeAfter = false;
-      chunkState = 0;
-      chunkLeft = 0;
-    }
-
-    /** The status once the whole response is in, 0 while incomplete, -1 when it is not HTTP/1.x. */
-    int parse() {
-      if (status == 0) {
-        int end = headEnd();
-        if (end < 0) {
-          if (!in.hasRemaining()) {
-            return -1; // a head over 16 KiB
-          }
-          return 0;
-        }
-        if (end < 12 || in.get(0) != 'H' || in.get(1) != 'T' || in.get(2) != 'T' || in.get(3) != 'P') {
-          return -1;
-        }
-        status = (in.get(9) - '0') * 100 + (in.get(10) - '0') * 10 + (in.get(11) - '0');
-        long length = -1;
-        int line = lineStart(0);
-        while (line < end - 2) {
-          int next = lineStart(line);
-          if (startsWith(line, "content-length:")) {
-            length = number(line + 15, next);
-          } else if (startsWith(line, "transfer-encoding:") && contains(line, next, "chunked")) {
-            chunked = true;
-          } else if (startsWith(line, "connection:") && contains(line, next, "close")) {
-            closeAfter = true;
-          }
-          line = next;
-        }
-        if (in.get(7) == '0') {
-          closeAfter = true; // HTTP/1.0
-        }
-        int have = in.position() - end;
-        if (chunked) {
-          bodyLeft = 0;
-          return chunkBytes(end, in.position());
-        }
-        bodyLeft = Math.max(0, (length < 0 ? 0 : length) - have);
-        in.clear();
-      } else if (chunked) {
-        return chunkBytes(0, in.position());
-      } else {
-        bodyLeft -= in.position();
-        in.clear();
-      }
-      return bodyLeft <= 0 ? status : 0;
-    }
-
-    private int headEnd() {
-      int limit = in.position();
-      for (int i = Math.max(3, scanned); i < limit; i++) {
-        if (in.get(i) == '\n' && in.get(i - 1) == '\r' && in.get(i - 2) == '\n' && in.get(i - 3) == '\r') {
-          return i + 1;
-        }
-      }
-      scanned = limit;
-      return -1;
-    }
-
-    private int lineStart(int from) {
-      int limit = in.position();
-      for (int i = from; i < limit; i++) {
-        if (in.get(i) == '\n') {
-          return i + 1;
-        }
-      }
-      return limit;
-    }
-
-    /** ASCII case-insensitive: lower holds only lower-case letters, '-' and ':', which | 0x20 leaves alone. */
-    private boolean startsWith(int at, String lower) {
-      if (at + lower.length() > in.position()) {
-        return false;
-      }
-      for (int i = 0; i < lower.length(); i++) {
-        if ((in.get(at + i) | 0x20) != lower.charAt(i)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private boolean contains(int from, int to, String lower) {
-      outer:
-      for (int i = from; i + lower.length() <= to; i++) {
-        for (int j = 0; j < lower.length(); j++) {
-          if ((in.get(i + j) | 0x20) != lower.charAt(j)) {
-            continue outer;
-          }
-        }
-        return true;
-      }
-      return false;
-    }
-
-    private long number(int from, int to) {
-      long v = 0;
-      for (int i = from; i < to; i++) {
-        byte b = in.get(i);
-        if (b >= '0' && b <= '9') {
-          v = v * 10 + (b - '0');
-        }
-      }
-      return v;
-    }
-
-    /** Consumes chunked body bytes [from, to); the status when the last chunk and trailers are in, else 0. */
-    private int chunkBytes(int from, int to) {
-      int i = from;
-      while (i < to) {
-        switch (chunkState) {
-          case 0, 3 -> { // a size line, or a trailer line: up to its LF
-            int lf = -1;
-            for (int j = i; j < to; j++) {
-              if (in.get(j) == '\n') {
-                lf = j;
-                break;
-              }
-            }
-            if (lf < 0) {
-              // keep the partial line at the start of the buffer
-              compact(i, to);
-              return 0;
-            }
-            if (chunkState == 0) {
-              long size = 0;
-              for (int j = i; j < lf; j++) {
-                int d = Character.digit(in.get(j), 16);
-                if (d < 0) {
-                  break;
-                }
-                size = size * 16 + d;
-              }
-              chunkLeft = size;
-              chunkState = size == 0 ? 3 : 1;
-            } else if (lf - i <= 1) { // empty line: the end of the trailers
-              in.clear();
-              return status;
-            }
-            i = lf + 1;
-          }
-          case 1 -> {
-            long take = Math.min(chunkLeft, to - i);
-            chunkLeft -= take;
-            i += (int) take;
-            if (chunkLeft == 0) {
-              chunkState = 2;
-              chunkLeft = 2;
-            }
-          }
-          default -> { // CRLF after a chunk's data
-            long take = Math.min(chunkLeft, to - i);
-            chunkLeft -= take;
-            i += (int) take;
-            if (chunkLeft == 0) {
-              chunkState = 0;
-            }
-          }
-        }
-      }
-      in.clear();
-      return 0;
-    }
-
-    private void compact(int from, int to) {
-      for (int j = from; j < to; j++) {
-        in.put(j - from, in.get(j));
-      }
-      in.position(to - from);
-    }
-  }
-
-  /** Log-linear histogram of microseconds: exact below 2,048, 1,024 sub-buckets per power of two above. */
-  private static final class Histogram {
-    private final long[] counts = new long[2048 + 40 * 1024];
-    private long count;
-    private long max;
-    private double sum;
-
-    void record(long us) {
-      if (us < 0) {
-        us = 0;
-      }
-      counts[index(us)]++;
-      count++;
-      sum += us;
-      if (us > max) {
-        max = us;
-      }
-    }
-
-    static int index(long v) {
-      if (v < 2048) {
-        return (int) v;
-      }
-      int e = 63 - Long.numberOfLeadingZeros(v); // 11 and up
-      int shift = e - 10;
-      int m = (int) (v >>> shift); // 1024..2047
-      return Math.min(2048 + (e - 11) * 1024 + (m - 1024), 2048 + 40 * 1024 - 1);
-    }
-
-    /** The highest value the bucket holds: percentiles are never understated. */
-    static long upper(int i) {
-      if (i < 2048) {
-        return i;
-      }
-      int e = (i - 2048) / 1024 + 11;
-      int m = (i - 2048) % 1024 + 1024;
-      int shift = e - 10;
-      return ((long) (m + 1) << shift) - 1;
-    }
-
-    long percentile(double p) {
-      if (count == 0) {
-        return 0;
-      }
-      long rank = Math.max(1, (long) Math.ceil(p / 100 * count));
-      long seen = 0;
-      for (int i = 0; i < counts.length; i++) {
-        seen += counts[i];
-        if (seen >= rank) {
-          return Math.min(upper(i), max);
-        }
-      }
-      return max;
-    }
-
-    long max() {
-      return max;
-    }
-
-    double mean() {
-      return count == 0 ? 0 : sum / count;
-    }
-
-    void clear() {
-      java.util.Arrays.fill(counts, 0);
-      count = 0;
-      max = 0;
-      sum = 0;
     }
   }
 }
