@@ -8,6 +8,7 @@ import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
 import dev.presign.gateway.http.ManagementRoutes;
 import dev.presign.gateway.http.RateLimiter;
+import dev.presign.gateway.metrics.EventLoopLag;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.CredentialsSnapshot;
@@ -20,6 +21,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -57,6 +59,7 @@ public final class Gateway {
   private volatile boolean started;
   private volatile boolean draining;
   private long evictionTimer = -1;
+  private EventLoopLag eventLoopLag;
 
   public Gateway(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config, Clock clock,
                  AwsCredentialsProvider chain) {
@@ -67,10 +70,15 @@ public final class Gateway {
     this.metrics = new GatewayMetrics(registry);
   }
 
-  /** A Vertx whose HTTP servers report to {@code registry}, labelled by route template, never by raw path. */
+  /**
+   * A Vertx whose HTTP servers report to {@code registry}, labelled by route template, never by raw path. Pools
+   * carry their type and name (two worker pools, a fixed set): without them both register the same unlabelled
+   * {@code vertx.pool.*} meters, and Micrometer warns at every start that the second registration is ignored.
+   */
   public static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry) {
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+            Label.POOL_NAME)));
     options.setPreferNativeTransport(true);
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
@@ -94,6 +102,7 @@ public final class Gateway {
         })
         .compose(server -> {
           management = server;
+          eventLoopLag = new EventLoopLag(metrics).start(((VertxInternal) vertx).nettyEventLoopGroup());
           return fileKeys();
         })
         .compose(fileKeys -> {
@@ -225,6 +234,9 @@ public final class Gateway {
   public Future<Void> stop() {
     started = false;
     vertx.cancelTimer(evictionTimer);
+    if (eventLoopLag != null) {
+      eventLoopLag.stop();
+    }
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeploy.eventually(() -> {
       if (keys != null) {
