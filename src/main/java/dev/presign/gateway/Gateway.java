@@ -6,6 +6,7 @@ import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
+import dev.presign.gateway.http.EdgeLimiter;
 import dev.presign.gateway.http.ManagementRoutes;
 import dev.presign.gateway.http.RateLimiter;
 import dev.presign.gateway.metrics.EventLoopLag;
@@ -13,6 +14,7 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.CredentialsSnapshot;
 import dev.presign.gateway.signing.UrlSigner;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -128,20 +130,26 @@ public final class Gateway {
         .compose(v -> {
           RateLimiter limiter = new RateLimiter(config.http().rateLimitPerSecond(), config.http().rateLimitBurst(),
               System::nanoTime);
-          if (limiter.enabled()) {
+          EdgeLimiter edge = EdgeLimiter.of(config.edge(), Counter.builder("presign.edge.limited")
+              .description("Requests refused (429) by the per-client-address limit before a token verification")
+              .register(metrics.registry()));
+          List<RateLimiter> buckets = List.of(limiter, edge.buckets()).stream().filter(RateLimiter::enabled).toList();
+          if (!buckets.isEmpty()) {
             // Forgetting idle subjects walks the whole map: a worker's job, once a minute, or within 5 s once the
             // table is full (new subjects then share one bucket until room is made).
             evictionTimer = vertx.setPeriodic(5_000, id -> {
-              if (limiter.evictionDue(System.nanoTime())) {
-                vertx.executeBlocking(() -> {
-                  limiter.evictIdle(System.nanoTime());
-                  return null;
-                }, false);
+              for (RateLimiter table : buckets) {
+                if (table.evictionDue(System.nanoTime())) {
+                  vertx.executeBlocking(() -> {
+                    table.evictIdle(System.nanoTime());
+                    return null;
+                  }, false);
+                }
               }
             });
           }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, metrics, limiter, clock, apiPort::set);
+              devIssuer, metrics, limiter, edge, clock, apiPort::set);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
