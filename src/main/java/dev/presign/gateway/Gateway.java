@@ -6,12 +6,15 @@ import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.http.ApiVerticle;
+import dev.presign.gateway.http.EdgeLimiter;
 import dev.presign.gateway.http.ManagementRoutes;
 import dev.presign.gateway.http.RateLimiter;
+import dev.presign.gateway.metrics.EventLoopLag;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.signing.CredentialsSnapshot;
 import dev.presign.gateway.signing.UrlSigner;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -20,6 +23,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -57,6 +61,7 @@ public final class Gateway {
   private volatile boolean started;
   private volatile boolean draining;
   private long evictionTimer = -1;
+  private EventLoopLag eventLoopLag;
 
   public Gateway(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config, Clock clock,
                  AwsCredentialsProvider chain) {
@@ -67,10 +72,15 @@ public final class Gateway {
     this.metrics = new GatewayMetrics(registry);
   }
 
-  /** A Vertx whose HTTP servers report to {@code registry}, labelled by route template, never by raw path. */
+  /**
+   * A Vertx whose HTTP servers report to {@code registry}, labelled by route template, never by raw path. Pools
+   * carry their type and name (two worker pools, a fixed set): without them both register the same unlabelled
+   * {@code vertx.pool.*} meters, and Micrometer warns at every start that the second registration is ignored.
+   */
   public static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry) {
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+            Label.POOL_NAME)));
     options.setPreferNativeTransport(true);
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
@@ -94,6 +104,7 @@ public final class Gateway {
         })
         .compose(server -> {
           management = server;
+          eventLoopLag = new EventLoopLag(metrics).start(((VertxInternal) vertx).nettyEventLoopGroup());
           return fileKeys();
         })
         .compose(fileKeys -> {
@@ -119,20 +130,26 @@ public final class Gateway {
         .compose(v -> {
           RateLimiter limiter = new RateLimiter(config.http().rateLimitPerSecond(), config.http().rateLimitBurst(),
               System::nanoTime);
-          if (limiter.enabled()) {
+          EdgeLimiter edge = EdgeLimiter.of(config.edge(), Counter.builder("presign.edge.limited")
+              .description("Requests refused (429) by the per-client-address limit before a token verification")
+              .register(metrics.registry()));
+          List<RateLimiter> buckets = List.of(limiter, edge.buckets()).stream().filter(RateLimiter::enabled).toList();
+          if (!buckets.isEmpty()) {
             // Forgetting idle subjects walks the whole map: a worker's job, once a minute, or within 5 s once the
             // table is full (new subjects then share one bucket until room is made).
             evictionTimer = vertx.setPeriodic(5_000, id -> {
-              if (limiter.evictionDue(System.nanoTime())) {
-                vertx.executeBlocking(() -> {
-                  limiter.evictIdle(System.nanoTime());
-                  return null;
-                }, false);
+              for (RateLimiter table : buckets) {
+                if (table.evictionDue(System.nanoTime())) {
+                  vertx.executeBlocking(() -> {
+                    table.evictIdle(System.nanoTime());
+                    return null;
+                  }, false);
+                }
               }
             });
           }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, metrics, limiter, clock, apiPort::set);
+              devIssuer, metrics, limiter, edge, clock, apiPort::set);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
@@ -225,6 +242,9 @@ public final class Gateway {
   public Future<Void> stop() {
     started = false;
     vertx.cancelTimer(evictionTimer);
+    if (eventLoopLag != null) {
+      eventLoopLag.stop();
+    }
     Future<Void> undeploy = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
     return undeploy.eventually(() -> {
       if (keys != null) {

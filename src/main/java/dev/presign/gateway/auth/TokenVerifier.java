@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Verifies bearer tokens with vertx-auth-jwt, then checks the claims this gateway requires (exp, iss, aud,
@@ -62,6 +63,8 @@ public final class TokenVerifier {
   private final LinkedHashMap<TokenKey, Verified> verified;
   private long cacheVersion = -1;
   private long cacheHits;
+  /** Called with the request's client before each signature check a cache hit did not spare; may throw to refuse. */
+  private Consumer<Object> beforeVerification;
 
   public TokenVerifier(Vertx vertx, KeySource keys, GatewayConfig.Jwt config, Clock clock) {
     this.vertx = vertx;
@@ -78,8 +81,22 @@ public final class TokenVerifier {
     };
   }
 
+  /**
+   * Sets the check run before every signature verification that the verified-token cache did not spare (never on
+   * a cache hit, never for a token its claims already refuse): the edge rate limit. It may throw to refuse.
+   */
+  public TokenVerifier beforeVerification(Consumer<Object> check) {
+    this.beforeVerification = check;
+    return this;
+  }
+
   /** The caller named by a valid token in an Authorization header value; fails with {@link AuthException}. */
   public Future<Caller> verify(String authorization) {
+    return verify(authorization, null);
+  }
+
+  /** The same for a request from {@code client}, which {@link #beforeVerification} is given; may throw from it. */
+  public Future<Caller> verify(String authorization, Object client) {
     String token;
     JsonObject header;
     try {
@@ -98,6 +115,9 @@ public final class TokenVerifier {
       checkClaims(decodeSegment(parts[1], "payload"));
     } catch (AuthException e) {
       return Future.failedFuture(e);
+    }
+    if (client != null && beforeVerification != null) {
+      beforeVerification.accept(client);
     }
     long ringVersion = keys.current().version();
     return verifySignature(token, (String) header.getValue("kid"), true).map(claims -> {

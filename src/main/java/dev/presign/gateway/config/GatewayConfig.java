@@ -11,7 +11,7 @@ import java.util.Set;
  * Everything the gateway reads from its environment, read once and validated at start.
  * Each variable is documented in README.md's configuration table.
  */
-public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode) {
+public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode, Edge edge) {
 
   /** SigV4's hard limit for a presigned URL. */
   public static final long MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
@@ -21,6 +21,12 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
   public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins,
                      Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs, Duration requestTimeout,
                      double rateLimitPerSecond, int rateLimitBurst, String host) {}
+
+  /**
+   * The per-client-address limit on token verifications a cached token did not spare (see http.EdgeLimiter):
+   * {@code perSecond} 0 disables it; {@code clientIpHeader} null means the connection's peer address.
+   */
+  public record Edge(double perSecond, int burst, String clientIpHeader) {}
 
   public record Jwt(
       URI jwksUrl,
@@ -143,10 +149,17 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
               + " segment)");
     }
 
+    Edge edge = new Edge(
+        r.decimal("EDGE_RATE_LIMIT_PER_SECOND", 20, 0, 1_000_000),
+        r.integer("EDGE_RATE_LIMIT_BURST", 40, 1, 1_000_000),
+        r.string("CLIENT_IP_HEADER", null));
+    r.check(edge.clientIpHeader() == null || edge.clientIpHeader().matches("[A-Za-z0-9-]{1,64}"),
+        "CLIENT_IP_HEADER=" + edge.clientIpHeader() + " must be a header name such as X-Forwarded-For");
+
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors);
     }
-    return new GatewayConfig(http, jwt, s3, uploads, dev);
+    return new GatewayConfig(http, jwt, s3, uploads, dev, edge);
   }
 
   /** S3_SIGNER=fast (default): the gateway's own SigV4 signer; sdk: the AWS SDK's presigner, the reference. */

@@ -52,7 +52,8 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What every instance shares: thread-safe, built once in {@code Gateway}. */
   public record Deps(GatewayConfig config, KeySource keys, KeyPolicy policy, UrlSigner signer, DevIssuer devIssuer,
-                     GatewayMetrics metrics, RateLimiter rateLimiter, Clock clock, IntConsumer onListening) {}
+                     GatewayMetrics metrics, RateLimiter rateLimiter, EdgeLimiter edgeLimiter, Clock clock,
+                     IntConsumer onListening) {}
 
   private final Deps deps;
   private Pipeline pipeline;
@@ -65,6 +66,9 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     TokenVerifier verifier = new TokenVerifier(vertx, deps.keys(), deps.config().jwt(), deps.clock());
+    if (deps.edgeLimiter().enabled()) {
+      verifier.beforeVerification(deps.edgeLimiter());
+    }
     GatewayConfig.Http http = deps.config().http();
     pipeline = new Pipeline(verifier, deps.rateLimiter(), deps.metrics(), http.requestTimeout(),
         http.corsOrigins().isEmpty() ? null : new Cors(Set.copyOf(http.corsOrigins())));

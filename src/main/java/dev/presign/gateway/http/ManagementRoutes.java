@@ -5,6 +5,7 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.Supplier;
 
 /** The management port: health probes and Prometheus metrics. Never routed through the ingress. */
@@ -14,9 +15,7 @@ public final class ManagementRoutes {
   /** {@code readiness} answers null when ready, otherwise why not. */
   public static Router create(Vertx vertx, Supplier<String> readiness, GatewayMetrics metrics, DevIssuer devIssuer) {
     Router router = Router.router(vertx);
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.scrape()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(ctx -> {
       String notReady = readiness.get();

@@ -232,7 +232,7 @@ final class Pipeline {
         ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
         String authorization = ApiVerticle.authorization(request);
         long start = System.nanoTime();
-        verifier.verify(authorization).onComplete(ar -> {
+        verifier.verify(authorization, request).onComplete(ar -> {
           metrics.jwtValidation(System.nanoTime() - start);
           if (answered) {
             return; // timed out while the token's key was being fetched

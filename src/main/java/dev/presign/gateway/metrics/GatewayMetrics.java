@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
@@ -25,11 +26,27 @@ import java.util.function.DoubleSupplier;
  * low-cardinality by construction: operation and outcome only, never a subject, key, bucket or token.
  */
 public final class GatewayMetrics {
-  /** Buckets that make a p99 SLO between 1 and 50 ms readable with histogram_quantile. */
+  /**
+   * Buckets that make a p99 SLO between 1 and 50 ms readable with histogram_quantile (50 ms is the SLO's bucket,
+   * {@code le="0.05"}, which the alerts read), and that go on to 10 s (REQUEST_TIMEOUT_MS' default) so that a slow
+   * minute's p99 reads as what it was instead of flattening at the top bucket.
+   */
   static final Duration[] LATENCY_BUCKETS = {
       Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
       Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-      Duration.ofMillis(250)};
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
+      Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  /**
+   * Gauges vertx-micrometer (5.0.x) registers again for every request or connection it counts (in its RequestMetric
+   * and socket-metric constructors), sharing one counter per id behind them: Micrometer reports the second
+   * registration of a gauge as a WARN at every start, and each registration is a registry lookup on the event loop.
+   * Not exported. In-flight work shows as presign_event_loop_lag_seconds; connections are the ingress' to count.
+   */
+  static final java.util.Set<String> REREGISTERED_GAUGES = java.util.Set.of(
+      "vertx.http.server.active.requests", "vertx.http.client.active.requests",
+      "vertx.http.server.active.connections", "vertx.http.client.active.connections",
+      "vertx.http.server.active.ws.connections", "vertx.http.client.active.ws.connections");
 
   /** How a presign request ended. */
   public enum Outcome {
@@ -76,9 +93,24 @@ public final class GatewayMetrics {
         .description("Log events (audit included) dropped because stdout could not keep up").register(registry);
   }
 
-  /** A registry whose Vert.x HTTP server latency is a histogram with the same buckets as ours. */
+  /**
+   * A registry whose Vert.x HTTP server latency is a histogram with the same buckets as ours, and whose JVM meters
+   * pass {@code promtool check metrics}: Micrometer's {@code process.cpu.time} (nanoseconds, exported as
+   * {@code process_cpu_time_ns_total}, an abbreviated unit) is replaced by {@code process_cpu_seconds_total}, the
+   * name every Prometheus client library uses; {@code system.cpu.count} (a gauge ending in {@code _count}, which
+   * Prometheus reserves for histograms and summaries) is exported as {@code jvm_available_processors}, which is
+   * what it measures (Runtime.availableProcessors(), so -XX:ActiveProcessorCount shows here).
+   */
   public static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+        || REREGISTERED_GAUGES.contains(id.getName())));
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        return id.getName().equals("system.cpu.count") ? id.withName("jvm.available.processors") : id;
+      }
+    });
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -95,6 +127,10 @@ public final class GatewayMetrics {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu", os, b -> b.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time used by the JVM process").register(registry);
+    }
     new UptimeMetrics().bindTo(registry);
     return registry;
   }
@@ -129,6 +165,11 @@ public final class GatewayMetrics {
     signing.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /** A histogram with the latency buckets, for delays measured elsewhere (the event loops' lag). */
+  public Timer timer(String name, String description) {
+    return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+  }
+
   public void jwtValidation(long nanos) {
     jwtValidation.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
@@ -140,10 +181,6 @@ public final class GatewayMetrics {
 
   public Counter counter(String name, String description, String tagKey, String tagValue) {
     return Counter.builder(name).description(description).tag(tagKey, tagValue).register(registry);
-  }
-
-  public String scrape() {
-    return registry.scrape();
   }
 
   public PrometheusMeterRegistry registry() {

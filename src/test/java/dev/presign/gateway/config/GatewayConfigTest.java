@@ -155,6 +155,15 @@ class GatewayConfigTest {
   }
 
   @Test
+  void edge_limit_defaults_to_twenty_verifications_a_second_per_peer_address_and_is_read_when_set() {
+    assertThat(GatewayConfig.fromEnv(production()).edge()).isEqualTo(new GatewayConfig.Edge(20, 40, null));
+    assertThat(GatewayConfig.fromEnv(production("EDGE_RATE_LIMIT_PER_SECOND", "0", "EDGE_RATE_LIMIT_BURST", "7",
+        "CLIENT_IP_HEADER", "X-Real-IP")).edge()).isEqualTo(new GatewayConfig.Edge(0, 7, "X-Real-IP"));
+    assertThat(errors(production("CLIENT_IP_HEADER", "X-Forwarded-For: 1.2.3.4", "EDGE_RATE_LIMIT_BURST", "0")))
+        .anyMatch(e -> e.startsWith("CLIENT_IP_HEADER=")).anyMatch(e -> e.startsWith("EDGE_RATE_LIMIT_BURST"));
+  }
+
+  @Test
   void server_side_encryption_is_off_by_default_and_read_when_set() {
     assertThat(GatewayConfig.fromEnv(production()).s3().sse()).isNull();
     GatewayConfig.S3 kms = GatewayConfig.fromEnv(production("S3_SSE", "aws:kms",

@@ -39,7 +39,7 @@ class KubernetesManifestsTest {
 
   @BeforeAll
   static void render_and_start() {
-    for (String overlay : List.of("dev", "prod")) {
+    for (String overlay : List.of("dev", "prod", "prod-gateway-api")) {
       RENDERED.put(overlay, Manifests.render("k8s/overlays/" + overlay));
     }
     monitoring = Manifests.render("k8s/monitoring");
@@ -77,6 +77,8 @@ class KubernetesManifestsTest {
         "ALLOWED_CONTENT_TYPES", "MAX_UPLOAD_BYTES", "REQUIRE_SIZE", "PRESIGN_TTL_SECONDS", "HTTP_PORT",
         "MANAGEMENT_PORT", "SHUTDOWN_DRAIN_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS", "LOG_FORMAT");
     assertThat(env).containsEntry("LOG_FORMAT", "json");
+    // Behind the ingress every peer is the controller: the edge limit must read the address it appended.
+    assertThat(env).containsEntry("CLIENT_IP_HEADER", "X-Forwarded-For");
     assertThatCode(() -> GatewayConfig.fromEnv(env)).as("the gateway's own validation of the ConfigMap")
         .doesNotThrowAnyException();
   }
@@ -129,8 +131,16 @@ class KubernetesManifestsTest {
           assertThat(v.get("name")).isEqualTo(tmpMount.get("name"));
           assertThat(v).containsKey("emptyDir");
         });
-    assertThat(str(c, "env", 0, "name")).isEqualTo("JAVA_TOOL_OPTIONS");
-    assertThat(str(c, "env", 0, "value")).contains("-XX:MaxRAMPercentage=75");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "prod", "prod-gateway-api"})
+  void jvm_flags_come_only_from_the_image(String overlay) {
+    Map<String, Object> c = container(overlay);
+    assertThat(c).doesNotContainKeys("command", "args");
+    List<Object> env = c.containsKey("env") ? list(c, "env") : List.of();
+    assertThat(env).map(e -> str(e, "name"))
+        .doesNotContain("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS");
   }
 
   @ParameterizedTest
@@ -185,7 +195,9 @@ class KubernetesManifestsTest {
     assertThat(str(hpa, "spec", "metrics", 0, "resource", "name")).isEqualTo("cpu");
     assertThat(integer(hpa, "spec", "behavior", "scaleDown", "stabilizationWindowSeconds")).isPositive();
     int min = integer(hpa, "spec", "minReplicas");
-    assertThat(min).isEqualTo(integer(deployment, "spec", "replicas")).isLessThan(integer(hpa, "spec", "maxReplicas"));
+    assertThat(min).isLessThan(integer(hpa, "spec", "maxReplicas"));
+    // The HPA owns the count: a replicas field would reset a scaled-out Deployment at every apply.
+    assertThat(map(deployment, "spec")).doesNotContainKey("replicas");
     assertThat(min).isEqualTo(overlay.equals("dev") ? 1 : 3);
 
     // The budget selects the pods and still lets a node drain evict one of them.
@@ -207,7 +219,8 @@ class KubernetesManifestsTest {
     assertThat(str(ingress, "spec", "ingressClassName")).isEqualTo("nginx");
     assertThat(map(ingress, "metadata", "annotations")).containsKeys(
         "nginx.ingress.kubernetes.io/proxy-body-size", "nginx.ingress.kubernetes.io/proxy-read-timeout",
-        "nginx.ingress.kubernetes.io/proxy-send-timeout", "nginx.ingress.kubernetes.io/proxy-connect-timeout");
+        "nginx.ingress.kubernetes.io/proxy-send-timeout", "nginx.ingress.kubernetes.io/proxy-connect-timeout",
+        "nginx.ingress.kubernetes.io/limit-rps", "nginx.ingress.kubernetes.io/limit-burst-multiplier");
     List<Object> hosts = list(ingress, "spec", "rules").stream().map(r -> (Object) str(r, "host")).toList();
     assertThat(list(ingress, "spec", "tls")).singleElement().satisfies(tls -> {
       assertThat(str(tls, "secretName")).isNotBlank();
@@ -280,17 +293,66 @@ class KubernetesManifestsTest {
     assertThat(ingressPortsByNamespace).containsOnly(
         Map.entry("ingress-nginx", List.of(ports.get("http"))),
         Map.entry("monitoring", List.of(ports.get("management"))));
-    List<Integer> egressPorts = list(policy, "spec", "egress").stream()
+    assertThat(egressPortsTo(policy, "169.254.20.10/32")).as("NodeLocal DNS").containsExactlyInAnyOrder(53, 53);
+    assertThat(egressPortsTo(policy, "169.254.170.23/32")).as("EKS Pod Identity agent").containsExactly(80);
+    assertThat(egressPortsTo(policy, "fd00:ec2::23/128")).as("EKS Pod Identity agent, IPv6").containsExactly(80);
+    assertThat(egressPortsTo(policy, "0.0.0.0/0")).as("HTTPS: STS, JWKS").containsExactly(443);
+    assertThat(egressPortsTo(policy, "::/0")).as("HTTPS over IPv6").containsExactly(443);
+    // Port 80 only to the Pod Identity agent: never to IMDS (169.254.169.254) or anywhere else.
+    for (Object rule : list(policy, "spec", "egress")) {
+      if (list(rule, "ports").stream().anyMatch(p -> integer(p, "port") == 80)) {
+        assertThat(list(rule, "to")).map(t -> str(t, "ipBlock", "cidr"))
+            .containsExactlyInAnyOrder("169.254.170.23/32", "fd00:ec2::23/128");
+      }
+    }
+  }
+
+  /** The ports of every egress rule whose peers include the ipBlock {@code cidr}. */
+  static List<Integer> egressPortsTo(Map<String, Object> policy, String cidr) {
+    return list(policy, "spec", "egress").stream()
+        .filter(rule -> list(rule, "to").stream().anyMatch(t -> map(t).containsKey("ipBlock")
+            && cidr.equals(str(t, "ipBlock", "cidr"))))
         .flatMap(rule -> list(rule, "ports").stream()).map(p -> integer(p, "port")).toList();
-    assertThat(egressPorts).containsOnly(53, 443);
+  }
+
+  @Test
+  void gateway_api_variant_routes_the_api_prefix_with_an_http_route_instead_of_the_ingress() {
+    Manifests m = RENDERED.get("prod-gateway-api");
+    Manifests prod = RENDERED.get("prod");
+    assertThat(m.all("Ingress")).isEmpty();
+    Map<String, Object> route = m.one("HTTPRoute");
+    assertThat(route.get("apiVersion")).isEqualTo("gateway.networking.k8s.io/v1");
+    assertThat(str(route, "metadata", "namespace")).isEqualTo(str(m.one("Namespace"), "metadata", "name"));
+    assertThat(list(route, "spec", "hostnames")).containsExactly(str(prod.one("Ingress"), "spec", "rules", 0, "host"));
+    assertThat(list(route, "spec", "parentRefs")).isNotEmpty();
+    Map<String, Object> api = m.named("Service", APP);
+    assertThat(list(route, "spec", "rules")).singleElement().satisfies(rule -> {
+      assertThat(list(rule, "matches")).singleElement().satisfies(match -> {
+        assertThat(str(match, "path", "type")).isEqualTo("PathPrefix");
+        assertThat(str(match, "path", "value")).isEqualTo("/api/");
+      });
+      assertThat(list(rule, "backendRefs")).singleElement().satisfies(ref -> {
+        assertThat(str(ref, "name")).isEqualTo(str(api, "metadata", "name"));
+        assertThat(integer(ref, "port")).isEqualTo(integer(api, "spec", "ports", 0, "port"));
+      });
+      assertThat(str(rule, "timeouts", "request")).isEqualTo("10s");
+    });
+    // The API is admitted from the Gateway's namespace instead of ingress-nginx; egress is prod's.
+    String gatewayNamespace = str(route, "spec", "parentRefs", 0, "namespace");
+    Map<String, Object> policy = m.one("NetworkPolicy");
+    assertThat(list(policy, "spec", "ingress")).map(r -> str(r, "from", 0, "namespaceSelector", "matchLabels",
+        "kubernetes.io/metadata.name")).containsExactlyInAnyOrder(gatewayNamespace, "monitoring");
+    assertThat(list(policy, "spec", "egress")).isEqualTo(list(prod.one("NetworkPolicy"), "spec", "egress"));
+    // Everything else is prod's.
+    assertThat(m.named("Deployment", APP)).isEqualTo(prod.named("Deployment", APP));
   }
 
   @Test
   void dev_runs_one_small_pod_of_the_dev_image_and_prod_three_of_a_pinned_one() {
     Map<String, Object> dev = container("dev");
     Map<String, Object> prod = container("prod");
-    assertThat(integer(RENDERED.get("dev").named("Deployment", APP), "spec", "replicas")).isEqualTo(1);
-    assertThat(integer(RENDERED.get("prod").named("Deployment", APP), "spec", "replicas")).isEqualTo(3);
+    assertThat(integer(RENDERED.get("dev").one("HorizontalPodAutoscaler"), "spec", "minReplicas")).isEqualTo(1);
+    assertThat(integer(RENDERED.get("prod").one("HorizontalPodAutoscaler"), "spec", "minReplicas")).isEqualTo(3);
     assertThat(str(dev, "image")).endsWith(":dev");
     assertThat(str(prod, "image")).matches(".+:\\d+\\.\\d+\\.\\d+(@sha256:[0-9a-f]{64})?");
     assertThat(str(dev, "resources", "limits", "memory")).isNotEqualTo(str(prod, "resources", "limits", "memory"));
