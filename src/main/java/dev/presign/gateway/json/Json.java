@@ -38,6 +38,16 @@ public final class Json {
     return out;
   }
 
+  /**
+   * {@code ,"name":"value"} for a value known to need no escaping (visible ASCII without '"' or '\\', as the
+   * signer's URLs are): appended without the scan {@link #field(StringBuilder, String, String)} makes.
+   */
+  public static StringBuilder plainField(StringBuilder out, String name, String value) {
+    separate(out);
+    string(out, name);
+    return out.append(":\"").append(value).append('"');
+  }
+
   /** {@code ,"name":number}. */
   public static StringBuilder field(StringBuilder out, String name, long value) {
     separate(out);

@@ -121,14 +121,20 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
    * appended as it is.
    */
   static void text(StringBuilder out, String s, boolean quoted) {
-    if (!quoted && !needsTextEscaping(s)) {
-      out.append(s);
+    int first = firstToEscape(s, quoted);
+    if (first < 0) {
+      if (quoted) {
+        out.append('"').append(s).append('"');
+      } else {
+        out.append(s);
+      }
       return;
     }
     if (quoted) {
       out.append('"');
     }
-    for (int i = 0; i < s.length(); i++) {
+    out.append(s, 0, first);
+    for (int i = first; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '\n' -> out.append("\\n");
@@ -151,14 +157,19 @@ public final class JsonLayout extends LayoutBase<ILoggingEvent> {
     }
   }
 
-  private static boolean needsTextEscaping(String s) {
+  /** Index of the first character {@link #text} must escape (a quote only when {@code quoted}), or -1. */
+  private static int firstToEscape(String s, boolean quoted) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '\\' || isControl(c)) {
-        return true;
+      if (c >= 0x20 && c < 0x7f) {
+        if (c == '\\' || (quoted && c == '"')) {
+          return i;
+        }
+      } else if (isControl(c)) {
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
   /** What a terminal or a log shipper may act on: C0, DEL, C1, and the Unicode line and paragraph separators. */

@@ -80,6 +80,9 @@ public final class SigV4Presigner {
   private final byte[][] signedHeadersEncoded = new byte[1 << SignedHeader.COUNT][];
 
   public SigV4Presigner(Target target, String region) {
+    if (!isJsonPlain(target.scheme() + "://" + target.authority() + target.pathPrefix())) {
+      throw new IllegalArgumentException("the bucket's URL must be visible ASCII without '\"' or '\\'");
+    }
     this.origin = ascii(target.scheme() + "://" + target.authority());
     this.pathPrefix = ascii(target.pathPrefix() + "/");
     this.hostLine = ascii("host:" + target.authority() + "\n");
@@ -210,6 +213,21 @@ public final class SigV4Presigner {
     u.ascii("&X-Amz-Credential=").append(credentialScope);
     u.ascii("&X-Amz-Expires=").number(expiresSeconds).ascii("&X-Amz-Signature=").hex(signature);
     return u.toAsciiString();
+  }
+
+  /**
+   * Visible ASCII other than '"' and '\\': text JSON carries as it is. Every URL {@link #presign} makes is such text
+   * (an origin and bucket path checked here once, then only percent-encoded parts, fixed names and hex), so that
+   * answers can write it without scanning it for escapes.
+   */
+  public static boolean isJsonPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c > '~' || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fills {@link #order} with the indexes of {@code query}'s names, sorted by name; returns how many there are. */

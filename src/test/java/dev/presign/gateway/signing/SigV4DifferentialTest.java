@@ -303,6 +303,8 @@ class SigV4DifferentialTest {
   /** Same URL, method and headers to send (Host aside) as the SDK's presigned request. */
   private static void assertSame(Case c, PresignedRequest reference, String url, String method, String[] signed) {
     assertThat(url).as(c::toString).isEqualTo(reference.url().toString());
+    // Answers write the URL into JSON without scanning it: it must never hold a quote, backslash or control.
+    assertThat(SigV4Presigner.isJsonPlain(url)).as("URL needs JSON escaping: %s", c).isTrue();
     assertThat(method).as(c::toString).isEqualTo(reference.httpRequest().method().name());
     Map<String, String> sdkHeaders = new TreeMap<>();
     reference.signedHeaders().forEach((name, values) -> {

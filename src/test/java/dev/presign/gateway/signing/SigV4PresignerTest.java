@@ -92,4 +92,13 @@ class SigV4PresignerTest {
     sets.add(all);
     return sets;
   }
+
+  @Test
+  void a_bucket_url_that_json_would_have_to_escape_is_refused_at_construction() {
+    for (String bad : List.of("/b\"ucket", "/b\\ucket", "/b ucket", "/b\u0001", "/b\u00e9")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> new SigV4Presigner(new SigV4Presigner.Target("https", "s3.example", bad), "eu-west-1"))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

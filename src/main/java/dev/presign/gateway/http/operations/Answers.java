@@ -18,7 +18,7 @@ final class Answers {
     if (key != null) {
       Json.field(json, "key", key);
     }
-    Json.field(json, urlField, signed.url());
+    Json.plainField(json, urlField, signed.url()); // the signer's URLs need no escaping (SigV4Presigner.isJsonPlain)
     Json.field(json, "method", signed.method());
     Json.name(json, "headers").append('{');
     signed.forEachHeader((name, value) -> Json.field(json, name, value));
