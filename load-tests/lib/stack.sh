@@ -65,8 +65,10 @@ stack_start() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   # setsid: the gateway leads its own process group, which S3Proxy (its child) joins, so one kill reaches both.
+  # EDGE_RATE_LIMIT_PER_SECOND=0: every load-test client is 127.0.0.1, and thousands of tokens first verified from
+  # one address would be the edge limit's job to refuse; a caller's own setting (in "$@") still wins.
   setsid env HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" S3_ENDPOINT="http://127.0.0.1:$S3_PORT" \
-    CORS_ALLOWED_ORIGINS="http://127.0.0.1:$HTTP_PORT" "$@" \
+    CORS_ALLOWED_ORIGINS="http://127.0.0.1:$HTTP_PORT" EDGE_RATE_LIMIT_PER_SECOND=0 "$@" \
     java ${STACK_JAVA_OPTS:-} -Ds3proxy.jar="$STACK_DIR/s3proxy.jar" -jar "$STACK_DIR/presign-gateway.jar" local \
     >"$STACK_DIR/gateway.log" 2>&1 </dev/null &
   local pid=$!

@@ -12,13 +12,20 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack. */
+/**
+ * {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack;
+ * {@code ... train} is the image build's AOT training run ({@link Training}).
+ */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("train")) {
+      Training.run(); // the image build's AOT training run (Dockerfile); exits
+      return;
+    }
     if (args.length > 0 && args[0].equals("local")) {
       LocalStack stack = LocalStack.start(System.getenv());
       Gateway gateway = run(stack.env());

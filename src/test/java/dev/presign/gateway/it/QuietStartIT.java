@@ -23,15 +23,31 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged jar started as a pod starts it (production mode, JSON logs): every line it writes from start to
- * stop is one JSON object, and none is a WARN or an ERROR, so a log pipeline sees a clean start.
+ * The packaged jar started as the image starts it: the image's JVM flags (src/main/docker/jvm.options, the file the
+ * Dockerfile's ENTRYPOINT reads), production mode, JSON logs. Every line it writes to stdout or stderr from start to
+ * stop is one JSON object, and none is a WARN or an ERROR, so a log pipeline sees a clean start. On Java 25 and
+ * later (CI's second pass runs the suite on Temurin 25, the image's JVM) the image's AOT cache is made as the image
+ * build makes it, and the start must use it (-XX:AOTMode=on fails a start that cannot).
  */
 class QuietStartIT {
   static final String SECRET = "quiet-start-test-secret-0123456789abcdef";
+  static final Path OPTIONS = Path.of(System.getProperty("basedir", "")).toAbsolutePath()
+      .resolve("src/main/docker/jvm.options");
 
   @Test
-  void a_production_start_and_stop_logs_only_json_lines_and_no_warning() throws Exception {
-    List<String> lines = startScrapeAndStop(List.of());
+  void a_start_with_the_images_jvm_flags_logs_only_json_lines_and_no_warning() throws Exception {
+    List<String> flags = new ArrayList<>(List.of("@" + OPTIONS, "-XX:MaxRAM=512m"));
+    if (Runtime.version().feature() >= 25) {
+      Path cache = Files.createTempDirectory("aot").resolve("presign-gateway.aot");
+      Process train = new ProcessBuilder(java(), "@" + OPTIONS, "-XX:MaxRAM=512m", "-XX:AOTCacheOutput=" + cache,
+          "-jar", System.getProperty("gateway.jar"), "train").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.PIPE).start();
+      String err = new String(train.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(train.waitFor()).as(err).isZero();
+      assertThat(err).contains("0 wrong answers");
+      flags.addAll(List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on"));
+    }
+    List<String> lines = startScrapeAndStop(flags);
     assertThat(lines).as("start, ready, stop").isNotEmpty()
         .anySatisfy(l -> assertThat(l).contains("presign-gateway listening"))
         .anySatisfy(l -> assertThat(l).contains("presign-gateway stopped"));
@@ -41,12 +57,16 @@ class QuietStartIT {
     }
   }
 
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   /** Runs the jar with {@code jvmFlags} until ready, scrapes /metrics once, sends SIGTERM; its output lines. */
   static List<String> startScrapeAndStop(List<String> jvmFlags) throws Exception {
     int api = LocalS3.freePort();
     int management = LocalS3.freePort();
     Path log = Files.createTempFile("gateway", ".log");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> command = new ArrayList<>(List.of(java()));
     command.addAll(jvmFlags);
     command.addAll(List.of("-jar", System.getProperty("gateway.jar")));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

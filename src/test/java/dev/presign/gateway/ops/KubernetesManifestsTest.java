@@ -135,6 +135,13 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"dev", "prod", "prod-gateway-api"})
+  void cpu_limit_is_the_processor_count_the_image_gives_the_jvm(String overlay) throws Exception {
+    Map<String, Object> c = container(overlay);
+    assertThat(str(c, "resources", "limits", "cpu")).isEqualTo(DockerfileTest.option("ActiveProcessorCount"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "prod", "prod-gateway-api"})
   void jvm_flags_come_only_from_the_image(String overlay) {
     Map<String, Object> c = container(overlay);
     assertThat(c).doesNotContainKeys("command", "args");

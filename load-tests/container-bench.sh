@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The JVM of the image, measured here: the packaged jar started with the image's flags (src/main/docker/jvm.options,
+# the Dockerfile's ENTRYPOINT reads the same file) and -XX:MaxRAM set to the pod's memory limit, which is what the
+# JVM would read from the cgroup (heap and direct-memory sizes follow from it; -XX:ActiveProcessorCount=2 is in the
+# options already). It measures, on Temurin 25 as the image runs it:
+#   1. the AOT cache: a training run (`... -XX:AOTCacheOutput=… -jar presign-gateway.jar train`, as the image build
+#      does), then STARTS production-mode starts (HMAC key, static credentials) without and with -XX:AOTCache, each
+#      timed from launch to the first 200 on /health/ready, followed at once by COLD_SECONDS of presigns at RATE
+#      (OpenLoad, open model): the cold JVM's p99;
+#   2. a warm p99 under the same flags: after WARM_WARMUP_SECONDS at RATE, WARM_SECONDS measured;
+#   3. the live set (heap after a full GC, via jcmd) and RSS after that load, which the heap size is chosen from.
+# Then writes its block into BENCHMARKS.md between `<!-- kept: container -->` and `<!-- /kept: container -->`
+# (appended at the end when the markers are absent), which bench.sh's report keeps. About 3 minutes.
+#   load-tests/container-bench.sh            # JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java by default
+# Settings: JAVA, MEMORY_LIMIT (512m, the prod pod's), STARTS (3), RATE (1000), COLD_SECONDS (10),
+# WARM_WARMUP_SECONDS (10), WARM_SECONDS (20), OUT (target/container-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+MEMORY_LIMIT=${MEMORY_LIMIT:-512m}
+STARTS=${STARTS:-3}
+RATE=${RATE:-1000}
+COLD_SECONDS=${COLD_SECONDS:-10}
+WARM_WARMUP_SECONDS=${WARM_WARMUP_SECONDS:-10}
+WARM_SECONDS=${WARM_SECONDS:-20}
+OUT=${OUT:-target/container-bench}
+OPTIONS=src/main/docker/jvm.options
+JAR=target/presign-gateway.jar
+SECRET=container-bench-hmac-secret-0123456789abcdef
+
+say() { printf '[container-bench] %s\n' "$*" >&2; }
+[[ -x $JAVA ]] || { say "no JVM at $JAVA (set JAVA)"; exit 1; }
+[[ -f $JAR ]] || { say "building $JAR"; mvn -B -ntp -q -DskipTests package; }
+rm -rf "$OUT" && mkdir -p "$OUT"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)  # the machine is shared: the report says how busy it was
+JCMD=$(dirname "$JAVA")/jcmd
+# The image's flags, then the pod's memory limit as the JVM would read it from the cgroup.
+read -r -a FLAGS < <(sed -e 's/#.*//' "$OPTIONS" | tr '\n' ' ') || true  # no final newline: read says 1
+FLAGS+=("-XX:MaxRAM=$MEMORY_LIMIT")
+# The cache is only valid for the jar it was trained with, at the same path.
+cp "$JAR" "$OUT/app.jar"
+javac -d "$OUT/openload" load-tests/bench/OpenLoad.java
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# HS256 tokens for the gateway's JWT_HMAC_SECRET: 200 subjects, as many clients would send.
+python3 - "$SECRET" >"$OUT/tokens.txt" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+now = int(time.time())
+for i in range(200):
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps({"iss": "container-bench", "aud": "presign-gateway", "sub": "user-%d" % i,
+                           "iat": now, "exp": now + 7200}).encode())
+    sig = b64(hmac.new(sys.argv[1].encode(), (head + "." + body).encode(), hashlib.sha256).digest())
+    print(head + "." + body + "." + sig)
+PY
+
+say "training the AOT cache ($JAVA, ${FLAGS[*]})"
+t0=$(date +%s%N)
+"$JAVA" "${FLAGS[@]}" "-XX:AOTCacheOutput=$OUT/app.aot" -jar "$OUT/app.jar" train >"$OUT/train.out" 2>"$OUT/train.err"
+train_s=$(( ($(date +%s%N) - t0) / 1000000 ))
+cache_mb=$(( $(stat -c %s "$OUT/app.aot") / 1048576 ))
+say "trained in $train_s ms: $(tail -n 1 "$OUT/train.err" | cut -c1-120); cache $cache_mb MiB"
+
+PID=
+stop() { if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; fi; }
+trap stop EXIT
+
+# start NAME [extra JVM flags]: launches the gateway; sets API, MGMT, PID and READY_MS (launch to first ready 200).
+start() {
+  local name=$1; shift
+  API=$(free_port); MGMT=$(free_port)
+  local t0; t0=$(date +%s%N)
+  env JWT_HMAC_SECRET=$SECRET JWT_ISSUER=container-bench JWT_AUDIENCE=presign-gateway S3_BUCKET=bench \
+    AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=AKIDCONTAINERBENCH AWS_SECRET_ACCESS_KEY=container-bench-secret \
+    HTTP_HOST=127.0.0.1 HTTP_PORT=$API MANAGEMENT_PORT=$MGMT SHUTDOWN_DRAIN_SECONDS=0 RATE_LIMIT_PER_SECOND=0 \
+    EDGE_RATE_LIMIT_PER_SECOND=0 \
+    "$JAVA" "${FLAGS[@]}" "$@" -jar "$OUT/app.jar" >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  PID=$!
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$MGMT/health/ready") == 200 ]]; do
+    kill -0 "$PID" 2>/dev/null || { say "$name died: $(tail -n 3 "$OUT/$name.err")"; exit 1; }
+    sleep 0.01
+  done
+  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+# load OUTPUT WARMUP SECONDS: presigns at RATE; prints the RESULT line's p99 (µs) and error counts.
+load() {
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m -cp "$OUT/openload" OpenLoad --rate "$RATE" \
+    --warmup "$2" --duration "$3" --tick-us 200 "http://127.0.0.1:$API" presign "$OUT/tokens.txt" >"$1" 2>&1
+  grep '^RESULT' "$1" | sed -E 's/.* ok=([0-9]+) non2xx=([0-9]+) errors=([0-9]+).* p50_us=([0-9]+) p90_us=[0-9]+ p99_us=([0-9]+) p999_us=[0-9]+ max_us=([0-9]+).*/\1 \2 \3 \4 \5 \6/'
+}
+
+ms() { awk -v us="$1" 'BEGIN { printf (us >= 10000 ? "%.0f ms" : "%.1f ms"), us / 1000 }'; }
+
+declare -A ready cold
+for mode in plain aot; do
+  extra=(); [[ $mode == aot ]] && extra=("-XX:AOTCache=$OUT/app.aot")
+  for i in $(seq 1 "$STARTS"); do
+    start "$mode-$i" "${extra[@]}"
+    read -r ok non2xx errors p50 p99 max < <(load "$OUT/cold-$mode-$i.txt" 0 "$COLD_SECONDS")
+    stop
+    if [[ -s $OUT/$mode-$i.err ]]; then say "$mode-$i wrote to stderr: $(head -n 2 "$OUT/$mode-$i.err")"; fi
+    ready[$mode]+="$READY_MS "; cold[$mode]+="$p99/$max/$((non2xx + errors)) "
+    say "$mode start $i: ready after $READY_MS ms; first ${COLD_SECONDS} s at $RATE/s: p50 $(ms "$p50"), p99 $(ms "$p99"), max $(ms "$max"), $ok ok, $non2xx non-2xx, $errors errors"
+  done
+done
+
+say "warm run with the cache: ${WARM_WARMUP_SECONDS} s unmeasured, then ${WARM_SECONDS} s at $RATE/s"
+start warm "-XX:AOTCache=$OUT/app.aot"
+read -r wok wnon2xx werrors wp50 wp99 wmax < <(load "$OUT/warm.txt" "$WARM_WARMUP_SECONDS" "$WARM_SECONDS")
+"$JCMD" "$PID" GC.run >/dev/null
+sleep 1
+# Pool ids contain spaces ("G1 Old Gen"): the value is the last field.
+heap_mb=$(curl -s "http://127.0.0.1:$MGMT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ { s += $NF } END { printf "%.0f", s / 1048576 }')
+heap_max_mb=$(curl -s "http://127.0.0.1:$MGMT/metrics" | awk '/^jvm_memory_max_bytes\{area="heap"/ { if ($NF > 0) s += $NF } END { printf "%.0f", s / 1048576 }')
+rss_mb=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")
+gc=$(curl -s "http://127.0.0.1:$MGMT/metrics" | grep -o 'gc="[^"]*"' | sort -u | tr '\n' ' ')
+stop
+say "warm: p50 $(ms "$wp50"), p99 $(ms "$wp99"), max $(ms "$wmax"), $wok ok, $wnon2xx non-2xx, $werrors errors; live set ${heap_mb} MiB of ${heap_max_mb} MiB heap, RSS ${rss_mb} MiB"
+
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+row() { # mode label
+  local r=${ready[$1]} c=${cold[$1]} p99s="" maxes="" bad=0 x
+  for x in $c; do IFS=/ read -r p m b <<<"$x"; p99s+="$(ms "$p"), "; maxes+="$(ms "$m"), "; bad=$((bad + b)); done
+  printf '| %s | %s ms (%s) | %s | %s | %s |\n' "$2" "$(median "$r")" "$(tr ' ' ',' <<<"${r% }" | sed 's/,/, /g')" \
+    "${p99s%, }" "${maxes%, }" "$bad"
+}
+jv=$("$JAVA" -version 2>&1 | sed -n 2p)
+block=$(cat <<MD
+<!-- kept: container -->
+## The image's JVM (container settings)
+
+Written by \`load-tests/container-bench.sh\` ($(date -u +%Y-%m-%d), $(nproc) shared cores with a load average of
+$LOAD_AT_START at the start from other jobs, $jv): the packaged jar with
+the image's flags (\`src/main/docker/jvm.options\`: G1, \`-XX:ActiveProcessorCount=2\`, heap 50 % of memory, direct
+memory 64 MiB) and \`-XX:MaxRAM=$MEMORY_LIMIT\` for the pod's memory limit; production mode (HMAC key, static
+credentials), $STARTS starts each. Ready = launch to the first 200 on \`/health/ready\`; then at once $COLD_SECONDS s of
+presigns at $RATE req/s (OpenLoad, open model, latency from the intended send time; it starts about a second after
+ready). The AOT cache comes from the image's own training run (\`… -XX:AOTCacheOutput=… -jar presign-gateway.jar
+train\`: $train_s ms, a $cache_mb MiB cache).
+
+| start | ready, median (each start) | first ${COLD_SECONDS} s: p99 (each start) | max (each start) | non-2xx or errors |
+|---|---|---|---|---|
+$(row plain "without the AOT cache")
+$(row aot "with \`-XX:AOTCache\` (the image)")
+
+Warm, with the cache and the same flags: after ${WARM_WARMUP_SECONDS} s unmeasured, ${WARM_SECONDS} s at $RATE req/s: p50 $(ms "$wp50"),
+**p99 $(ms "$wp99")**, max $(ms "$wmax"), $((wnon2xx + werrors)) non-2xx or errors of $((wok + wnon2xx)). After that load and a
+full GC the heap held ${heap_mb} MiB (the live set) of its ${heap_max_mb} MiB maximum, RSS ${rss_mb} MiB of the
+$MEMORY_LIMIT limit; collector: ${gc% }. Reproduce: \`load-tests/container-bench.sh\` (about 3 minutes).
+<!-- /kept: container -->
+MD
+)
+printf '%s\n' "$block" >"$OUT/block.md"
+python3 - "$OUT/block.md" <<'PY'
+import re, sys
+block = open(sys.argv[1]).read().rstrip("\n")
+doc = open("BENCHMARKS.md").read()
+pattern = re.compile(r"<!-- kept: container -->.*?<!-- /kept: container -->", re.S)
+doc = pattern.sub(lambda m: block, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + block + "\n"
+open("BENCHMARKS.md", "w").write(doc)
+PY
+say "BENCHMARKS.md: container block written ($OUT/block.md)"
