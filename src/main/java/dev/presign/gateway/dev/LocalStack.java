@@ -3,8 +3,10 @@ package dev.presign.gateway.dev;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -38,13 +40,15 @@ public final class LocalStack {
     env.putIfAbsent("AWS_REGION", "us-east-1");
     env.putIfAbsent("LOG_FORMAT", "text");
     env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
-    env.putIfAbsent("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080");
+    env.putIfAbsent("HTTP_PORT", "8080");
+    // The gateway and S3Proxy let the same browser origins in: the demo page's own and the configured ones.
+    List<String> origins = browserOrigins(env);
+    env.put("CORS_ALLOWED_ORIGINS", String.join(",", origins));
     URI s3Endpoint = URI.create(env.get("S3_ENDPOINT"));
     Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
 
     // S3Proxy listens where S3_ENDPOINT points (127.0.0.1 by default): the host URLs are signed for.
-    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Endpoint.getHost(), s3Endpoint.getPort(),
-        List.of("http://localhost:8080", "http://127.0.0.1:8080"));
+    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Endpoint.getHost(), s3Endpoint.getPort(), origins);
     Runtime.getRuntime().addShutdownHook(new Thread(s3::close, "s3proxy-stop"));
     createBucket(s3.endpoint(), env.get("S3_BUCKET"), env.get("AWS_REGION"));
 
@@ -53,6 +57,22 @@ public final class LocalStack {
     System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
     System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
     return new LocalStack(env, s3);
+  }
+
+  /**
+   * The browser origins of the stack: the demo page's (the gateway's own: browsers send Origin on a same-origin
+   * POST too) and every frontend named in CORS_ALLOWED_ORIGINS. Both the gateway and S3Proxy get all of them, so
+   * an upload the gateway signs for a page is not then blocked by S3Proxy's CORS preflight.
+   */
+  static List<String> browserOrigins(Map<String, String> env) {
+    String port = env.get("HTTP_PORT");
+    Set<String> origins = new LinkedHashSet<>(List.of("http://127.0.0.1:" + port, "http://localhost:" + port));
+    for (String origin : env.getOrDefault("CORS_ALLOWED_ORIGINS", "").split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin.strip());
+      }
+    }
+    return List.copyOf(origins);
   }
 
   /** The gateway's environment for this stack: the caller's, with the local defaults filled in. */
