@@ -102,6 +102,8 @@ public final class LocalStack {
         presign-gateway local stack is up (dev mode: tokens are minted locally, no AWS account involved)
           gateway     %1$s        management http://127.0.0.1:%2$d/health/ready
           S3 (S3Proxy) %3$s  bucket %4$s
+          upload demo page  %1$s/  (open it in a browser; dev mode only)
+          browser origins   %5$s  (CORS_ALLOWED_ORIGINS, given to both)
 
         Copy and paste:
 
@@ -116,6 +118,6 @@ public final class LocalStack {
         curl -sS -i -X PUT "$URL" -H 'Content-Type: text/plain' --data-binary @hello.txt
 
         The PUT answers 200 with an ETag. Ctrl-C stops the gateway and S3Proxy.
-        """.formatted(api, managementPort, s3, bucket));
+        """.formatted(api, managementPort, s3, bucket, env.get("CORS_ALLOWED_ORIGINS")));
   }
 }

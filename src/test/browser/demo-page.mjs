@@ -1,0 +1,89 @@
+// Drives the local stack's upload demo page in Debian's headless Chromium: optionally picks a mistake to make,
+// picks files through the page's file input (the page uploads at once), waits until every file is done or failed,
+// follows each download link from inside the page, takes a screenshot, and prints one JSON line: what the page
+// shows per file, every request the page made (query parameter names only, no values), console and errors.
+//
+//   node demo-page.mjs <page URL> <screenshot.png> <mistake or ""> <file>...
+//
+// Exit 0 when every file reached an end state (done or failed: the caller judges), 1 otherwise.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const [pageUrl, screenshot, mistake, ...files] = process.argv.slice(2);
+if (!pageUrl || !screenshot || mistake === undefined || files.length === 0) {
+  console.error('usage: node demo-page.mjs <page URL> <screenshot.png> <mistake or ""> <file>...');
+  process.exit(2);
+}
+const TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 30000);
+const started = Date.now();
+const report = { requests: [], console: [], errors: [] };
+
+const profile = mkdtempSync(join(tmpdir(), 'demo-chromium-'));
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  userDataDir: profile,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let exitCode = 1;
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1000, height: 720 });
+  page.on('console', (m) => report.console.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => report.errors.push(String(e)));
+  page.on('requestfailed', (r) => report.requests.push({ ...describe(r), failed: r.failure()?.errorText }));
+  page.on('requestfinished', (r) => report.requests.push({ ...describe(r), status: r.response()?.status() }));
+
+  await page.goto(pageUrl, { waitUntil: 'load' });
+  if (mistake) await page.select('#mistake', mistake);
+  const input = await page.waitForSelector('#files', { timeout: 10000 });
+  await input.uploadFile(...files);
+  await page.waitForFunction((n) => {
+    const items = [...document.querySelectorAll('.file')];
+    return items.length === n && items.every((i) => i.dataset.state !== 'uploading');
+  }, { timeout: TIMEOUT_MS, polling: 50 }, files.length);
+  report.files = await page.evaluate(async () => Promise.all([...document.querySelectorAll('.file')].map(async (i) => {
+    const text = (selector) => i.querySelector(selector)?.textContent ?? null;
+    const link = i.querySelector('a.download');
+    let download = null;
+    if (link) {
+      const r = await fetch(link.href);
+      download = { status: r.status, body: await r.text() };
+    }
+    return {
+      name: text('.name'), state: i.dataset.state, key: text('dd.key'), etag: text('dd.etag'), time: text('dd.time'),
+      error: text('dd.error'), row: i.querySelector('.row')?.dataset.row ?? null, symptom: text('.row .symptom'),
+      fix: text('.row .fix'), download,
+    };
+  })));
+  await page.screenshot({ path: screenshot, fullPage: true });
+  exitCode = 0;
+} catch (e) {
+  report.errors.push(`driver: ${e}`);
+  try {
+    const [page] = await browser.pages();
+    await page.screenshot({ path: screenshot, fullPage: true });
+  } catch {
+    // no screenshot: the error above says why
+  }
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+report.elapsedMs = Date.now() - started;
+console.log(JSON.stringify(report));
+process.exit(exitCode);
+
+/** Method, origin, path and the names of the query parameters: no values (a signature is a bearer credential). */
+function describe(request) {
+  const url = new URL(request.url());
+  return {
+    method: request.method(),
+    origin: url.origin,
+    path: decodeURIComponent(url.pathname),
+    query: [...url.searchParams.keys()].filter((k) => !k.startsWith('X-Amz-')),
+  };
+}
