@@ -30,20 +30,8 @@ public final class LocalStack {
    * is then started by the caller with {@link #env()}. Stopped by a shutdown hook with the process.
    */
   public static LocalStack start(Map<String, String> environment) {
-    Map<String, String> env = new HashMap<>(environment);
-    env.putIfAbsent("GATEWAY_DEV_MODE", "true");
-    // /dev/token mints a token for any subject: only this machine may reach the stack unless told otherwise.
-    env.putIfAbsent("HTTP_HOST", "127.0.0.1");
-    env.putIfAbsent("S3_ENDPOINT", "http://127.0.0.1:9000");
-    env.putIfAbsent("S3_PATH_STYLE", "true");
-    env.putIfAbsent("S3_BUCKET", "dev-bucket");
-    env.putIfAbsent("AWS_REGION", "us-east-1");
-    env.putIfAbsent("LOG_FORMAT", "text");
-    env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
-    env.putIfAbsent("HTTP_PORT", "8080");
-    // The gateway and S3Proxy let the same browser origins in: the demo page's own and the configured ones.
-    List<String> origins = browserOrigins(env);
-    env.put("CORS_ALLOWED_ORIGINS", String.join(",", origins));
+    Map<String, String> env = withDefaults(environment);
+    List<String> origins = List.of(env.get("CORS_ALLOWED_ORIGINS").split(","));
     URI s3Endpoint = URI.create(env.get("S3_ENDPOINT"));
     Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
 
@@ -57,6 +45,27 @@ public final class LocalStack {
     System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
     System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
     return new LocalStack(env, s3);
+  }
+
+  /**
+   * The gateway's environment for this stack: the caller's, with the local defaults filled in (also what
+   * {@code doctor --local} checks a running stack with).
+   */
+  public static Map<String, String> withDefaults(Map<String, String> environment) {
+    Map<String, String> env = new HashMap<>(environment);
+    env.putIfAbsent("GATEWAY_DEV_MODE", "true");
+    // /dev/token mints a token for any subject: only this machine may reach the stack unless told otherwise.
+    env.putIfAbsent("HTTP_HOST", "127.0.0.1");
+    env.putIfAbsent("S3_ENDPOINT", "http://127.0.0.1:9000");
+    env.putIfAbsent("S3_PATH_STYLE", "true");
+    env.putIfAbsent("S3_BUCKET", "dev-bucket");
+    env.putIfAbsent("AWS_REGION", "us-east-1");
+    env.putIfAbsent("LOG_FORMAT", "text");
+    env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
+    env.putIfAbsent("HTTP_PORT", "8080");
+    // The gateway and S3Proxy let the same browser origins in: the demo page's own and the configured ones.
+    env.put("CORS_ALLOWED_ORIGINS", String.join(",", browserOrigins(env)));
+    return env;
   }
 
   /**
@@ -117,7 +126,8 @@ public final class LocalStack {
         URL=$(echo "$RESP" | sed -E 's/.*"uploadUrl":"([^"]+)".*/\\1/')
         curl -sS -i -X PUT "$URL" -H 'Content-Type: text/plain' --data-binary @hello.txt
 
-        The PUT answers 200 with an ETag. Ctrl-C stops the gateway and S3Proxy.
+        The PUT answers 200 with an ETag. Check this setup: java -jar target/presign-gateway.jar doctor --local
+        Ctrl-C stops the gateway and S3Proxy.
         """.formatted(api, managementPort, s3, bucket, env.get("CORS_ALLOWED_ORIGINS")));
   }
 }

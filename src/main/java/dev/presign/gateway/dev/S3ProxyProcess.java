@@ -54,6 +54,12 @@ public final class S3ProxyProcess implements AutoCloseable {
    * stays in memory (the last lines, for the error message if it fails to start).
    */
   public static S3ProxyProcess start(Path jar, String host, int port, List<String> corsOrigins) {
+    return start(jar, host, port, corsOrigins, "ETag");
+  }
+
+  /** As above, exposing {@code exposedHeaders} (space-separated) to browsers instead of ETag: a broken bucket CORS. */
+  public static S3ProxyProcess start(Path jar, String host, int port, List<String> corsOrigins,
+                                     String exposedHeaders) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath()
           + "; run 'mvn -DskipTests package' first (it copies s3proxy.jar into target/)");
@@ -69,7 +75,7 @@ public final class S3ProxyProcess implements AutoCloseable {
         "s3proxy.cors-allow-origins=" + String.join(" ", corsOrigins),
         "s3proxy.cors-allow-methods=" + CORS_METHODS,
         "s3proxy.cors-allow-headers=" + CORS_HEADERS,
-        "s3proxy.cors-exposed-headers=ETag",
+        "s3proxy.cors-exposed-headers=" + exposedHeaders,
         "");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try {
