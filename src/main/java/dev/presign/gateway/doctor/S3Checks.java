@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -195,6 +197,7 @@ final class S3Checks {
     String exposed = exposedOnPut == null ? "" : exposedOnPut;
     URI object = bucketUrl.resolve(PROBE_PREFIX + "cors-preflight");
     for (String origin : origins) {
+      Map<String, List<String>> refusals = new LinkedHashMap<>();
       for (String method : BROWSER_METHODS) {
         try {
           HttpResponse<String> r = send(HttpRequest.newBuilder(object)
@@ -204,22 +207,24 @@ final class S3Checks {
           String allowOrigin = h.firstValue("access-control-allow-origin").orElse("");
           String allowMethods = h.firstValue("access-control-allow-methods").orElse("");
           String allowHeaders = h.firstValue("access-control-allow-headers").orElse("").toLowerCase(Locale.ROOT);
+          String refusal = null;
           if (r.statusCode() / 100 != 2 || !(allowOrigin.equals(origin) || allowOrigin.equals("*"))) {
-            problems.add(origin + " " + method + " refused (" + r.statusCode() + ")");
+            refusal = "refused (" + r.statusCode() + ")";
           } else if (!allowMethods.contains(method) && !allowMethods.contains("*")) {
-            problems.add(origin + " " + method + " not in Allow-Methods");
+            refusal = "not in Allow-Methods";
           } else if (!allowHeaders.contains("*")) {
-            for (String header : signableHeaders()) {
-              if (!allowHeaders.contains(header)) {
-                problems.add(origin + " " + method + " header " + header + " not allowed");
-              }
-            }
+            List<String> missing = signableHeaders().stream().filter(n -> !allowHeaders.contains(n)).toList();
+            refusal = missing.isEmpty() ? null : "without header(s) " + missing;
+          }
+          if (refusal != null) {
+            refusals.computeIfAbsent(refusal, k -> new ArrayList<>()).add(method);
           }
           exposed += "," + h.firstValue("access-control-expose-headers").orElse("");
         } catch (IOException e) {
-          problems.add(origin + " " + method + " preflight failed: " + e);
+          refusals.computeIfAbsent("preflight failed: " + e, k -> new ArrayList<>()).add(method);
         }
       }
+      refusals.forEach((why, methods) -> problems.add(origin + " " + String.join(", ", methods) + " " + why));
     }
     if (problems.isEmpty() && !exposed.toLowerCase(Locale.ROOT).contains("etag")) {
       problems.add("ETag is not exposed (Uppy cannot complete multipart uploads, pages cannot read the ETag)");
