@@ -6,10 +6,7 @@
 //   node demo-page.mjs <page URL> <screenshot.png> <mistake or ""> <file>...
 //
 // Exit 0 when every file reached an end state (done or failed: the caller judges), 1 otherwise.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { describe as describeRequest, launchChromium } from './chromium.mjs';
 
 const [pageUrl, screenshot, mistake, ...files] = process.argv.slice(2);
 if (!pageUrl || !screenshot || mistake === undefined || files.length === 0) {
@@ -20,14 +17,7 @@ const TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 30000);
 const started = Date.now();
 const report = { requests: [], console: [], errors: [] };
 
-const profile = mkdtempSync(join(tmpdir(), 'demo-chromium-'));
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  userDataDir: profile,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const { browser, close } = await launchChromium('demo');
 let exitCode = 1;
 try {
   const page = await browser.newPage();
@@ -70,20 +60,12 @@ try {
     // no screenshot: the error above says why
   }
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 report.elapsedMs = Date.now() - started;
 console.log(JSON.stringify(report));
 process.exit(exitCode);
 
-/** Method, origin, path and the names of the query parameters: no values (a signature is a bearer credential). */
 function describe(request) {
-  const url = new URL(request.url());
-  return {
-    method: request.method(),
-    origin: url.origin,
-    path: decodeURIComponent(url.pathname),
-    query: [...url.searchParams.keys()].filter((k) => !k.startsWith('X-Amz-')),
-  };
+  return describeRequest(request, started);
 }

@@ -5,10 +5,7 @@
 //   node uppy6-upload.mjs <page URL> <screenshot.png> <file>...
 //
 // Exit 0 when Uppy completed (successfully or not: the caller judges the result), 1 otherwise.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { describe as describeRequest, launchChromium } from './chromium.mjs';
 
 const [pageUrl, screenshot, ...files] = process.argv.slice(2);
 if (!pageUrl || !screenshot || files.length === 0) {
@@ -19,15 +16,7 @@ const UPLOAD_TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 40000);
 const started = Date.now();
 const report = { requests: [], console: [], errors: [] };
 
-// Flags this machine needs (closed network; root): see the machine notes. A fresh profile every run.
-const profile = mkdtempSync(join(tmpdir(), 'uppy6-chromium-'));
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  userDataDir: profile,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const { browser, close } = await launchChromium('uppy6');
 let exitCode = 1;
 try {
   const page = await browser.newPage();
@@ -70,21 +59,12 @@ try {
     // no screenshot: the error above says why
   }
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 report.elapsedMs = Date.now() - started;
 console.log(JSON.stringify(report));
 process.exit(exitCode);
 
-/** Method, origin, path and the names of the query parameters: no values (a signature is a bearer credential). */
 function describe(request) {
-  const url = new URL(request.url());
-  return {
-    ms: Date.now() - started,
-    method: request.method(),
-    origin: url.origin,
-    path: decodeURIComponent(url.pathname),
-    query: [...url.searchParams.keys()].filter((k) => !k.startsWith('X-Amz-')),
-  };
+  return describeRequest(request, started);
 }
