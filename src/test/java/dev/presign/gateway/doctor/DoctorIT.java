@@ -185,6 +185,19 @@ class DoctorIT {
   }
 
   @Test
+  void an_unreachable_jwks_is_the_jwt_keys_line() {
+    Map<String, String> env = env(s3);
+    env.put("JWT_JWKS_URL", "http://127.0.0.1:9/jwks.json");
+    env.put("JWKS_TIMEOUT_MS", "500");
+    List<Check> checks = doctor(env);
+
+    Check keys = line(checks, "jwt keys");
+    assertThat(keys.status()).as(text(checks)).isEqualTo(Check.Status.FAIL);
+    assertThat(keys.detail()).startsWith("cannot load JWKS http://127.0.0.1:9/jwks.json: ");
+    assertThat(line(checks, "probe PUT").status()).as("S3 is checked all the same").isEqualTo(Check.Status.PASS);
+  }
+
+  @Test
   void an_invalid_configuration_is_reported_and_nothing_else_is_tried() {
     Map<String, String> env = env(s3);
     env.put("S3_SSE", "rot13");
