@@ -9,10 +9,13 @@ import dev.presign.gateway.support.StaticSite;
 import dev.presign.gateway.support.TestGateway;
 import dev.presign.gateway.support.TestIssuer;
 import io.vertx.core.json.JsonObject;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -214,7 +217,7 @@ class DoctorIT {
     env.put("AWS_ACCESS_KEY_ID", S3ProxyProcess.IDENTITY);
     env.put("AWS_SECRET_ACCESS_KEY", S3ProxyProcess.CREDENTIAL);
     Result healthy = runJar(env, "--json");
-    assertThat(healthy.exit).as(healthy.out).isZero();
+    assertThat(healthy.exit).as(healthy.out + healthy.err).isZero();
     assertThat(new JsonObject(healthy.out).getBoolean("ok")).isTrue();
 
     env.put("AWS_SECRET_ACCESS_KEY", "wrong-secret-value");
@@ -223,24 +226,30 @@ class DoctorIT {
     assertThat(broken.out).contains("FAIL  probe PUT     403 SignatureDoesNotMatch")
         .contains("seed row: 403 SignatureDoesNotMatch").contains("checks failed");
     for (Result r : List.of(healthy, broken)) {
-      assertThat(r.out).doesNotContain(S3ProxyProcess.CREDENTIAL).doesNotContain("wrong-secret-value")
+      assertThat(r.out + r.err).doesNotContain(S3ProxyProcess.CREDENTIAL).doesNotContain("wrong-secret-value")
           .doesNotContain("X-Amz-Signature").doesNotContain("X-Amz-Credential");
     }
   }
 
-  record Result(int exit, String out) {}
+  /** {@code out}: stdout (the report); {@code err}: stderr (a JVM's own warnings, e.g. Java 25's native access). */
+  record Result(int exit, String out, String err) {}
 
   static Result runJar(Map<String, String> env, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", System.getProperty("gateway.jar"),
+    List<String> command = new ArrayList<>(List.of(java, "-jar", System.getProperty("gateway.jar"),
         "doctor"));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), out);
+    File err = File.createTempFile("doctor", ".stderr");
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).redirectError(err);
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      return new Result(p.exitValue(), out, Files.readString(err.toPath()));
+    } finally {
+      err.delete();
+    }
   }
 }
