@@ -1,30 +1,22 @@
 package dev.presign.gateway.doctor;
 
 import dev.presign.gateway.config.GatewayConfig;
-import dev.presign.gateway.policy.UploadPlan;
 import dev.presign.gateway.signing.CredentialsSnapshot;
-import dev.presign.gateway.signing.PresignedUpload;
-import dev.presign.gateway.signing.SignedHeader;
 import dev.presign.gateway.signing.UrlSigner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
@@ -32,29 +24,20 @@ import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * What a browser meets at the bucket, asked of S3 itself: the endpoint is S3 (not CloudFront or another site), the
- * gateway's clock agrees with S3's {@code Date}, the bucket exists in AWS_REGION (HeadBucket, GetBucketLocation
- * through the SDK), its CORS lets every configured origin make each request the operations sign (real preflights),
- * and a small object under a reserved prefix can be PUT (with the configured encryption), read and deleted through
- * URLs the gateway's own signer makes.
+ * Where the URLs point, asked of S3 itself: the endpoint is S3 (not CloudFront or another site), the gateway's clock
+ * agrees with S3's {@code Date}, the bucket exists in AWS_REGION (HeadBucket, GetBucketLocation through the SDK);
+ * then what a browser meets there ({@link BrowserChecks}).
  */
 final class S3Checks {
-  /** Never a caller's key: KEY_PREFIX_TEMPLATE contains {sub}, and this prefix does not. */
-  static final String PROBE_PREFIX = "presign-gateway-doctor/";
-  /** What the browser sends to S3 for the enabled operations: PUT (object, part), POST, GET, DELETE (Uppy 6). */
-  static final List<String> BROWSER_METHODS = List.of("PUT", "POST", "GET", "DELETE");
   static final Duration MAX_SKEW = Duration.ofSeconds(60);
-  private static final byte[] PROBE_BODY = "presign-gateway doctor probe\n".getBytes(StandardCharsets.UTF_8);
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final GatewayConfig config;
   private final UrlSigner signer;
   private final CredentialsSnapshot credentials;
   private final Clock clock;
   private final URI bucketUrl;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
-  /** The probe PUT's answer to the first origin: whether S3 exposed ETag to it. */
-  private String exposedOnPut;
 
   S3Checks(GatewayConfig config, UrlSigner signer, CredentialsSnapshot credentials, Clock clock) {
     this.config = config;
@@ -88,10 +71,7 @@ final class S3Checks {
     if (bucket.failed()) {
       return skipRest(checks, "the bucket check failed");
     }
-
-    List<Check> probe = probe();
-    checks.add(cors());
-    checks.addAll(probe);
+    checks.addAll(new BrowserChecks(config, signer, bucketUrl).run());
     return checks;
   }
 
@@ -186,124 +166,10 @@ final class S3Checks {
     return Check.fail("bucket", "HeadBucket " + bucket + " failed: " + e, null, "see the error");
   }
 
-  /** Real preflights from each configured origin, for each method, with every header the gateway can sign. */
-  private Check cors() {
-    List<String> origins = config.http().corsOrigins();
-    if (origins.isEmpty()) {
-      return Check.skip("cors", "CORS_ALLOWED_ORIGINS is not set: no browser origin to check");
-    }
-    String headers = String.join(",", signableHeaders());
-    List<String> problems = new ArrayList<>();
-    String exposed = exposedOnPut == null ? "" : exposedOnPut;
-    URI object = bucketUrl.resolve(PROBE_PREFIX + "cors-preflight");
-    for (String origin : origins) {
-      Map<String, List<String>> refusals = new LinkedHashMap<>();
-      for (String method : BROWSER_METHODS) {
-        try {
-          HttpResponse<String> r = send(HttpRequest.newBuilder(object)
-              .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", origin)
-              .header("Access-Control-Request-Method", method).header("Access-Control-Request-Headers", headers));
-          var h = r.headers();
-          String allowOrigin = h.firstValue("access-control-allow-origin").orElse("");
-          String allowMethods = h.firstValue("access-control-allow-methods").orElse("");
-          String allowHeaders = h.firstValue("access-control-allow-headers").orElse("").toLowerCase(Locale.ROOT);
-          String refusal = null;
-          if (r.statusCode() / 100 != 2 || !(allowOrigin.equals(origin) || allowOrigin.equals("*"))) {
-            refusal = "refused (" + r.statusCode() + ")";
-          } else if (!allowMethods.contains(method) && !allowMethods.contains("*")) {
-            refusal = "not in Allow-Methods";
-          } else if (!allowHeaders.contains("*")) {
-            List<String> missing = signableHeaders().stream().filter(n -> !allowHeaders.contains(n)).toList();
-            refusal = missing.isEmpty() ? null : "without header(s) " + missing;
-          }
-          if (refusal != null) {
-            refusals.computeIfAbsent(refusal, k -> new ArrayList<>()).add(method);
-          }
-          exposed += "," + h.firstValue("access-control-expose-headers").orElse("");
-        } catch (IOException e) {
-          refusals.computeIfAbsent("preflight failed: " + e, k -> new ArrayList<>()).add(method);
-        }
-      }
-      refusals.forEach((why, methods) -> problems.add(origin + " " + String.join(", ", methods) + " " + why));
-    }
-    if (problems.isEmpty() && !exposed.toLowerCase(Locale.ROOT).contains("etag")) {
-      problems.add("ETag is not exposed (Uppy cannot complete multipart uploads, pages cannot read the ETag)");
-    }
-    if (!problems.isEmpty()) {
-      return Check.fail("cors", String.join("; ", problems), SeedRow.CORS, "in the bucket's CORS rules allow "
-          + origins + ", methods " + BROWSER_METHODS + ", headers " + signableHeaders() + " (or *), and expose ETag");
-    }
-    return Check.pass("cors", origins + " may " + BROWSER_METHODS + " with " + signableHeaders() + "; ETag exposed");
-  }
-
-  /** The headers a browser may send that the gateway signs (Content-Length is set by the browser, never asked). */
-  private List<String> signableHeaders() {
-    List<String> names = new ArrayList<>();
-    for (SignedHeader h : SignedHeader.values()) {
-      boolean signed = switch (h) {
-        case CONTENT_LENGTH -> false;
-        case SERVER_SIDE_ENCRYPTION -> config.s3().sse() != null;
-        case SSE_KMS_KEY_ID -> config.s3().sseKmsKeyId() != null;
-        default -> true;
-      };
-      if (signed) {
-        names.add(h.canonicalName);
-      }
-    }
-    return names;
-  }
-
-  /** PUT (with the configured encryption), GET and DELETE of a small object, through the gateway's own signer. */
-  private List<Check> probe() {
-    String key = PROBE_PREFIX + UUID.randomUUID() + ".txt";
-    List<Check> checks = new ArrayList<>();
-    PresignedUpload put = signer.presignPut(new UploadPlan(key, "text/plain", (long) PROBE_BODY.length, null));
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(put.url()))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(PROBE_BODY));
-    // Content-Length comes from the body, as a browser sends it.
-    put.forEachHeader((name, value) -> {
-      if (!name.equalsIgnoreCase("Content-Length")) {
-        request.header(name, value);
-      }
-    });
-    config.http().corsOrigins().stream().findFirst().ifPresent(origin -> request.header("Origin", origin));
-    Check stored = attempt("probe PUT", request, r -> {
-      exposedOnPut = r.headers().firstValue("access-control-expose-headers").orElse("");
-      return "stored " + key + " with " + put.headers().keySet() + (config.s3().sse() == null ? ""
-          : " (S3_SSE=" + config.s3().sse() + ")");
-    });
-    checks.add(stored);
-    if (stored.failed()) {
-      checks.add(Check.skip("probe GET", "skipped: nothing was stored"));
-      checks.add(Check.skip("probe DELETE", "skipped: nothing was stored"));
-      return checks;
-    }
-    PresignedUpload get = signer.presignGet(key, null, UrlSigner.CONFIGURED_TTL);
-    checks.add(attempt("probe GET", HttpRequest.newBuilder(URI.create(get.url())).GET(),
-        r -> r.body().equals(new String(PROBE_BODY, StandardCharsets.UTF_8)) ? "read back the same "
-            + PROBE_BODY.length + " bytes" : "read back different bytes"));
-    PresignedUpload delete = signer.presignDeleteObject(key, UrlSigner.CONFIGURED_TTL);
-    checks.add(attempt("probe DELETE", HttpRequest.newBuilder(URI.create(delete.url())).DELETE(),
-        r -> "deleted " + key));
-    return checks;
-  }
-
-  private Check attempt(String name, HttpRequest.Builder request, Function<HttpResponse<String>, String> onSuccess) {
+  /** One request, blocking (a command-line tool), at most 10 s. */
+  static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
     try {
-      HttpResponse<String> r = send(request);
-      if (r.statusCode() / 100 == 2) {
-        return Check.pass(name, r.statusCode() + ", " + onSuccess.apply(r));
-      }
-      S3Error error = S3Error.of(r.statusCode(), r.body());
-      return Check.fail(name, error.describe(), error.row(), error.fix());
-    } catch (IOException e) {
-      return Check.fail(name, "no answer from " + origin() + ": " + e, null, "check the network path to S3");
-    }
-  }
-
-  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
-    try {
-      return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -319,7 +185,11 @@ final class S3Checks {
     return builder.build();
   }
 
-  private String origin() {
+  static String origin(URI bucketUrl) {
     return bucketUrl.getScheme() + "://" + bucketUrl.getRawAuthority();
+  }
+
+  private String origin() {
+    return origin(bucketUrl);
   }
 }

@@ -85,7 +85,7 @@ class DoctorIT {
     assertThat(line(checks, "cors").detail()).contains(FRONTEND).contains("[PUT, POST, GET, DELETE]")
         .contains("ETag exposed");
     assertThat(line(checks, "probe GET").detail()).contains("read back the same");
-    assertThat(line(checks, "probe DELETE").detail()).startsWith("204, deleted " + S3Checks.PROBE_PREFIX);
+    assertThat(line(checks, "probe DELETE").detail()).startsWith("204, deleted " + BrowserChecks.PROBE_PREFIX);
   }
 
   @Test
