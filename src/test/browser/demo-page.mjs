@@ -6,7 +6,7 @@
 //   node demo-page.mjs <page URL> <screenshot.png> <mistake or ""> <file>...
 //
 // Exit 0 when every file reached an end state (done or failed: the caller judges), 1 otherwise.
-import { describe as describeRequest, launchChromium } from './chromium.mjs';
+import { drive } from './chromium.mjs';
 
 const [pageUrl, screenshot, mistake, ...files] = process.argv.slice(2);
 if (!pageUrl || !screenshot || mistake === undefined || files.length === 0) {
@@ -14,19 +14,9 @@ if (!pageUrl || !screenshot || mistake === undefined || files.length === 0) {
   process.exit(2);
 }
 const TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 30000);
-const started = Date.now();
-const report = { requests: [], console: [], errors: [] };
 
-const { browser, close } = await launchChromium('demo');
-let exitCode = 1;
-try {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1000, height: 720 });
-  page.on('console', (m) => report.console.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => report.errors.push(String(e)));
-  page.on('requestfailed', (r) => report.requests.push({ ...describe(r), failed: r.failure()?.errorText }));
+await drive('demo', screenshot, async (page, report, describe) => {
   page.on('requestfinished', (r) => report.requests.push({ ...describe(r), status: r.response()?.status() }));
-
   await page.goto(pageUrl, { waitUntil: 'load' });
   if (mistake) await page.select('#mistake', mistake);
   const input = await page.waitForSelector('#files', { timeout: 10000 });
@@ -49,23 +39,4 @@ try {
       fix: text('.row .fix'), download,
     };
   })));
-  await page.screenshot({ path: screenshot, fullPage: true });
-  exitCode = 0;
-} catch (e) {
-  report.errors.push(`driver: ${e}`);
-  try {
-    const [page] = await browser.pages();
-    await page.screenshot({ path: screenshot, fullPage: true });
-  } catch {
-    // no screenshot: the error above says why
-  }
-} finally {
-  await close();
-}
-report.elapsedMs = Date.now() - started;
-console.log(JSON.stringify(report));
-process.exit(exitCode);
-
-function describe(request) {
-  return describeRequest(request, started);
-}
+});

@@ -5,7 +5,7 @@
 //   node uppy6-upload.mjs <page URL> <screenshot.png> <file>...
 //
 // Exit 0 when Uppy completed (successfully or not: the caller judges the result), 1 otherwise.
-import { describe as describeRequest, launchChromium } from './chromium.mjs';
+import { drive } from './chromium.mjs';
 
 const [pageUrl, screenshot, ...files] = process.argv.slice(2);
 if (!pageUrl || !screenshot || files.length === 0) {
@@ -13,17 +13,8 @@ if (!pageUrl || !screenshot || files.length === 0) {
   process.exit(2);
 }
 const UPLOAD_TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 40000);
-const started = Date.now();
-const report = { requests: [], console: [], errors: [] };
 
-const { browser, close } = await launchChromium('uppy6');
-let exitCode = 1;
-try {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1000, height: 720 });
-  page.on('console', (m) => report.console.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => report.errors.push(String(e)));
-  page.on('requestfailed', (r) => report.requests.push({ ...describe(r), failed: r.failure()?.errorText }));
+await drive('uppy6', screenshot, async (page, report, describe) => {
   page.on('requestfinished', async (r) => {
     const entry = { ...describe(r), status: r.response()?.status() };
     report.requests.push(entry); // now, in the order requests finish; the answer's members are added below
@@ -48,23 +39,4 @@ try {
   await page.waitForFunction(() => window.uppyResult, { timeout: UPLOAD_TIMEOUT_MS, polling: 50 });
   report.uploadMs = Date.now() - clicked;
   report.result = await page.evaluate(() => window.uppyResult);
-  await page.screenshot({ path: screenshot, fullPage: true });
-  exitCode = 0;
-} catch (e) {
-  report.errors.push(`driver: ${e}`);
-  try {
-    const [page] = await browser.pages();
-    await page.screenshot({ path: screenshot, fullPage: true });
-  } catch {
-    // no screenshot: the error above says why
-  }
-} finally {
-  await close();
-}
-report.elapsedMs = Date.now() - started;
-console.log(JSON.stringify(report));
-process.exit(exitCode);
-
-function describe(request) {
-  return describeRequest(request, started);
-}
+});
