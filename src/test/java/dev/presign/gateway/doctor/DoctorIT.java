@@ -89,6 +89,18 @@ class DoctorIT {
   }
 
   @Test
+  void the_probe_put_signs_and_sends_the_configured_encryption_and_cors_is_checked_for_its_header() {
+    Map<String, String> env = env(s3);
+    env.put("S3_SSE", "AES256");
+    List<Check> checks = doctor(env);
+
+    assertThat(checks).as(text(checks)).allSatisfy(c -> assertThat(c.status()).isEqualTo(Check.Status.PASS));
+    assertThat(line(checks, "probe PUT").detail()).contains("x-amz-server-side-encryption")
+        .endsWith("(S3_SSE=AES256)");
+    assertThat(line(checks, "cors").detail()).contains("x-amz-server-side-encryption");
+  }
+
+  @Test
   void a_wrong_secret_is_the_signature_row() {
     AwsCredentialsProvider wrong = StaticCredentialsProvider.create(
         AwsBasicCredentials.create(S3ProxyProcess.IDENTITY, "not-the-secret"));
