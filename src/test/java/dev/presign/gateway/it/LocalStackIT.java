@@ -107,6 +107,7 @@ class LocalStackIT {
       assertThat(stack.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(s3proxyFolders(tmp)).as("after stopping").isEmpty();
+    Files.delete(tmp); // empty: nothing else was written there either
   }
 
   private static HttpResponse<String> preflight(String url, String origin, String method, String headers) {
