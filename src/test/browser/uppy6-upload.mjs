@@ -5,10 +5,7 @@
 //   node uppy6-upload.mjs <page URL> <screenshot.png> <file>...
 //
 // Exit 0 when Uppy completed (successfully or not: the caller judges the result), 1 otherwise.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { drive } from './chromium.mjs';
 
 const [pageUrl, screenshot, ...files] = process.argv.slice(2);
 if (!pageUrl || !screenshot || files.length === 0) {
@@ -16,25 +13,8 @@ if (!pageUrl || !screenshot || files.length === 0) {
   process.exit(2);
 }
 const UPLOAD_TIMEOUT_MS = Number(process.env.UPLOAD_TIMEOUT_MS || 40000);
-const started = Date.now();
-const report = { requests: [], console: [], errors: [] };
 
-// Flags this machine needs (closed network; root): see the machine notes. A fresh profile every run.
-const profile = mkdtempSync(join(tmpdir(), 'uppy6-chromium-'));
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  userDataDir: profile,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-let exitCode = 1;
-try {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1000, height: 720 });
-  page.on('console', (m) => report.console.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => report.errors.push(String(e)));
-  page.on('requestfailed', (r) => report.requests.push({ ...describe(r), failed: r.failure()?.errorText }));
+await drive('uppy6', screenshot, async (page, report, describe) => {
   page.on('requestfinished', async (r) => {
     const entry = { ...describe(r), status: r.response()?.status() };
     report.requests.push(entry); // now, in the order requests finish; the answer's members are added below
@@ -59,32 +39,4 @@ try {
   await page.waitForFunction(() => window.uppyResult, { timeout: UPLOAD_TIMEOUT_MS, polling: 50 });
   report.uploadMs = Date.now() - clicked;
   report.result = await page.evaluate(() => window.uppyResult);
-  await page.screenshot({ path: screenshot, fullPage: true });
-  exitCode = 0;
-} catch (e) {
-  report.errors.push(`driver: ${e}`);
-  try {
-    const [page] = await browser.pages();
-    await page.screenshot({ path: screenshot, fullPage: true });
-  } catch {
-    // no screenshot: the error above says why
-  }
-} finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-report.elapsedMs = Date.now() - started;
-console.log(JSON.stringify(report));
-process.exit(exitCode);
-
-/** Method, origin, path and the names of the query parameters: no values (a signature is a bearer credential). */
-function describe(request) {
-  const url = new URL(request.url());
-  return {
-    ms: Date.now() - started,
-    method: request.method(),
-    origin: url.origin,
-    path: decodeURIComponent(url.pathname),
-    query: [...url.searchParams.keys()].filter((k) => !k.startsWith('X-Amz-')),
-  };
-}
+});

@@ -3,11 +3,13 @@ package dev.presign.gateway;
 import dev.presign.gateway.config.ConfigException;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.LocalStack;
+import dev.presign.gateway.doctor.DoctorCommand;
 import dev.presign.gateway.logging.JsonLayout;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack;
  * {@code ... train} is the image build's AOT training run ({@link Training}).
+ * {@code ... doctor [--json] [--local]} checks a setup and exits.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -25,6 +28,12 @@ public final class Main {
     if (args.length > 0 && args[0].equals("train")) {
       Training.run(); // the image build's AOT training run (Dockerfile); exits
       return;
+    }
+    if (args.length > 0 && args[0].equals("doctor")) {
+      // The report is the output: the server's log lines (on stdout) would only get in its way.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.OFF);
+      System.exit(DoctorCommand.run(List.of(args).subList(1, args.length), System.getenv(), System.out));
     }
     if (args.length > 0 && args[0].equals("local")) {
       LocalStack stack = LocalStack.start(System.getenv());

@@ -3,8 +3,10 @@ package dev.presign.gateway.dev;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -28,6 +30,28 @@ public final class LocalStack {
    * is then started by the caller with {@link #env()}. Stopped by a shutdown hook with the process.
    */
   public static LocalStack start(Map<String, String> environment) {
+    Map<String, String> env = withDefaults(environment);
+    List<String> origins = List.of(env.get("CORS_ALLOWED_ORIGINS").split(","));
+    URI s3Endpoint = URI.create(env.get("S3_ENDPOINT"));
+    Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
+
+    // S3Proxy listens where S3_ENDPOINT points (127.0.0.1 by default): the host URLs are signed for.
+    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Endpoint.getHost(), s3Endpoint.getPort(), origins);
+    Runtime.getRuntime().addShutdownHook(new Thread(s3::close, "s3proxy-stop"));
+    createBucket(s3.endpoint(), env.get("S3_BUCKET"), env.get("AWS_REGION"));
+
+    // The default credentials chain reads these system properties first: the gateway signs with
+    // S3Proxy's identity exactly as it would with keys from IRSA or the environment.
+    System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
+    System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
+    return new LocalStack(env, s3);
+  }
+
+  /**
+   * The gateway's environment for this stack: the caller's, with the local defaults filled in (also what
+   * {@code doctor --local} checks a running stack with).
+   */
+  public static Map<String, String> withDefaults(Map<String, String> environment) {
     Map<String, String> env = new HashMap<>(environment);
     env.putIfAbsent("GATEWAY_DEV_MODE", "true");
     // /dev/token mints a token for any subject: only this machine may reach the stack unless told otherwise.
@@ -38,21 +62,26 @@ public final class LocalStack {
     env.putIfAbsent("AWS_REGION", "us-east-1");
     env.putIfAbsent("LOG_FORMAT", "text");
     env.putIfAbsent("SHUTDOWN_DRAIN_SECONDS", "0");
-    env.putIfAbsent("CORS_ALLOWED_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080");
-    URI s3Endpoint = URI.create(env.get("S3_ENDPOINT"));
-    Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar"));
+    env.putIfAbsent("HTTP_PORT", "8080");
+    // The gateway and S3Proxy let the same browser origins in: the demo page's own and the configured ones.
+    env.put("CORS_ALLOWED_ORIGINS", String.join(",", browserOrigins(env)));
+    return env;
+  }
 
-    // S3Proxy listens where S3_ENDPOINT points (127.0.0.1 by default): the host URLs are signed for.
-    S3ProxyProcess s3 = S3ProxyProcess.start(jar, s3Endpoint.getHost(), s3Endpoint.getPort(),
-        List.of("http://localhost:8080", "http://127.0.0.1:8080"));
-    Runtime.getRuntime().addShutdownHook(new Thread(s3::close, "s3proxy-stop"));
-    createBucket(s3.endpoint(), env.get("S3_BUCKET"), env.get("AWS_REGION"));
-
-    // The default credentials chain reads these system properties first: the gateway signs with
-    // S3Proxy's identity exactly as it would with keys from IRSA or the environment.
-    System.setProperty("aws.accessKeyId", S3ProxyProcess.IDENTITY);
-    System.setProperty("aws.secretAccessKey", S3ProxyProcess.CREDENTIAL);
-    return new LocalStack(env, s3);
+  /**
+   * The browser origins of the stack: the demo page's (the gateway's own: browsers send Origin on a same-origin
+   * POST too) and every frontend named in CORS_ALLOWED_ORIGINS. Both the gateway and S3Proxy get all of them, so
+   * an upload the gateway signs for a page is not then blocked by S3Proxy's CORS preflight.
+   */
+  static List<String> browserOrigins(Map<String, String> env) {
+    String port = env.get("HTTP_PORT");
+    Set<String> origins = new LinkedHashSet<>(List.of("http://127.0.0.1:" + port, "http://localhost:" + port));
+    for (String origin : env.getOrDefault("CORS_ALLOWED_ORIGINS", "").split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin.strip());
+      }
+    }
+    return List.copyOf(origins);
   }
 
   /** The gateway's environment for this stack: the caller's, with the local defaults filled in. */
@@ -82,6 +111,8 @@ public final class LocalStack {
         presign-gateway local stack is up (dev mode: tokens are minted locally, no AWS account involved)
           gateway     %1$s        management http://127.0.0.1:%2$d/health/ready
           S3 (S3Proxy) %3$s  bucket %4$s
+          upload demo page  %1$s/  (open it in a browser; dev mode only)
+          browser origins   %5$s  (CORS_ALLOWED_ORIGINS, given to both)
 
         Copy and paste:
 
@@ -95,7 +126,8 @@ public final class LocalStack {
         URL=$(echo "$RESP" | sed -E 's/.*"uploadUrl":"([^"]+)".*/\\1/')
         curl -sS -i -X PUT "$URL" -H 'Content-Type: text/plain' --data-binary @hello.txt
 
-        The PUT answers 200 with an ETag. Ctrl-C stops the gateway and S3Proxy.
-        """.formatted(api, managementPort, s3, bucket));
+        The PUT answers 200 with an ETag. Check this setup: java -jar target/presign-gateway.jar doctor --local
+        Ctrl-C stops the gateway and S3Proxy.
+        """.formatted(api, managementPort, s3, bucket, env.get("CORS_ALLOWED_ORIGINS")));
   }
 }

@@ -1,14 +1,19 @@
 package dev.presign.gateway.dev;
 
+import dev.presign.gateway.signing.SignedHeader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * S3Proxy, a real S3 API server that checks SigV4 signatures, run as a separate process on 127.0.0.1 for the
@@ -23,15 +28,15 @@ public final class S3ProxyProcess implements AutoCloseable {
    */
   static final String CORS_METHODS = "GET PUT POST DELETE HEAD";
   /** Every header name the gateway's {@code headers} can list (SignedHeader), for clients that send them all. */
-  static final String CORS_HEADERS = "Content-Type Content-Length x-amz-checksum-sha256 x-amz-sdk-checksum-algorithm"
-      + " x-amz-server-side-encryption x-amz-server-side-encryption-aws-kms-key-id";
+  static final String CORS_HEADERS = Arrays.stream(SignedHeader.values()).map(h -> h.clientName)
+      .collect(Collectors.joining(" "));
 
   private final Process process;
   private final String host;
   private final int port;
-  private final Path log;
+  private final LogTail log;
 
-  private S3ProxyProcess(Process process, String host, int port, Path log) {
+  private S3ProxyProcess(Process process, String host, int port, LogTail log) {
     this.process = process;
     this.host = host;
     this.port = port;
@@ -43,36 +48,46 @@ public final class S3ProxyProcess implements AutoCloseable {
     return start(jar, "127.0.0.1", port, corsOrigins);
   }
 
-  /** Starts S3Proxy listening on {@code host}:{@code port} only (its endpoint); waits until it accepts connections. */
+  /**
+   * Starts S3Proxy listening on {@code host}:{@code port} only (its endpoint); waits until it accepts connections.
+   * Nothing is written to disk: the properties (with the credential) reach it on its standard input, and its log
+   * stays in memory (the last lines, for the error message if it fails to start).
+   */
   public static S3ProxyProcess start(Path jar, String host, int port, List<String> corsOrigins) {
+    return start(jar, host, port, corsOrigins, "ETag");
+  }
+
+  /** As above, exposing {@code exposedHeaders} (space-separated) to browsers instead of ETag: a broken bucket CORS. */
+  public static S3ProxyProcess start(Path jar, String host, int port, List<String> corsOrigins,
+                                     String exposedHeaders) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath()
           + "; run 'mvn -DskipTests package' first (it copies s3proxy.jar into target/)");
     }
+    String properties = String.join("\n",
+        "s3proxy.endpoint=http://" + host + ":" + port,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + IDENTITY,
+        "s3proxy.credential=" + CREDENTIAL,
+        "jclouds.provider=transient",
+        "jclouds.identity=unused",
+        "jclouds.credential=unused",
+        "s3proxy.cors-allow-origins=" + String.join(" ", corsOrigins),
+        "s3proxy.cors-allow-methods=" + CORS_METHODS,
+        "s3proxy.cors-allow-headers=" + CORS_HEADERS,
+        "s3proxy.cors-exposed-headers=" + exposedHeaders,
+        "");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try {
-      Path dir = Files.createTempDirectory("s3proxy");
-      Path props = dir.resolve("s3proxy.properties");
-      Files.writeString(props, String.join("\n",
-          "s3proxy.endpoint=http://" + host + ":" + port,
-          "s3proxy.authorization=aws-v2-or-v4",
-          "s3proxy.identity=" + IDENTITY,
-          "s3proxy.credential=" + CREDENTIAL,
-          "jclouds.provider=transient",
-          "jclouds.identity=unused",
-          "jclouds.credential=unused",
-          "s3proxy.cors-allow-origins=" + String.join(" ", corsOrigins),
-          "s3proxy.cors-allow-methods=" + CORS_METHODS,
-          "s3proxy.cors-allow-headers=" + CORS_HEADERS,
-          "s3proxy.cors-exposed-headers=ETag",
-          ""));
-      Path log = dir.resolve("s3proxy.log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toAbsolutePath().toString(),
-          "--properties", props.toString())
+      // S3Proxy reads its --properties file with Files.newInputStream: /dev/stdin is the pipe written below.
+      Process process = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+          "-jar", jar.toAbsolutePath().toString(), "--properties", "/dev/stdin")
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
           .start();
-      S3ProxyProcess proxy = new S3ProxyProcess(process, host, port, log);
+      try (OutputStream in = process.getOutputStream()) {
+        in.write(properties.getBytes(StandardCharsets.UTF_8));
+      }
+      S3ProxyProcess proxy = new S3ProxyProcess(process, host, port, LogTail.follow(process.getInputStream()));
       proxy.awaitPort(Duration.ofSeconds(60));
       return proxy;
     } catch (IOException e) {
@@ -84,7 +99,7 @@ public final class S3ProxyProcess implements AutoCloseable {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; see " + log + ":\n" + tail());
+        throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + "; its log ends:\n" + log);
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(host, port), 200);
@@ -99,16 +114,8 @@ public final class S3ProxyProcess implements AutoCloseable {
       }
     }
     close();
-    throw new IllegalStateException("S3Proxy did not open port " + port + " within " + timeout + "; see " + log);
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    throw new IllegalStateException("S3Proxy did not open port " + port + " within " + timeout + "; its log ends:\n"
+        + log);
   }
 
   public String endpoint() {

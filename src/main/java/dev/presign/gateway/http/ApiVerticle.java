@@ -162,6 +162,7 @@ public final class ApiVerticle extends VerticleBase {
     if (deps.devIssuer() != null) {
       DevRoutes.jwks(router, deps.devIssuer());
       DevRoutes.token(router, deps.devIssuer(), body);
+      DevRoutes.demoPage(router, vertx);
     }
     router.route().failureHandler(ApiVerticle::problem);
     for (int status : new int[] {400, 404, 405, 408, 413, 415, 429, 431, 500, 503}) {

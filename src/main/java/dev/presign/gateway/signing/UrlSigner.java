@@ -100,6 +100,12 @@ public final class UrlSigner implements AutoCloseable {
     return builder.build();
   }
 
+  /** The bucket's own URL, where every presigned URL for it points ({@code https://bucket.s3.region.amazonaws.com/}). */
+  public static URI bucketUrl(GatewayConfig.S3 s3) {
+    SigV4Presigner.Target target = probeTarget(s3);
+    return URI.create(target.scheme() + "://" + target.authority() + target.pathPrefix() + "/");
+  }
+
   /** Asks the SDK once where URLs for this bucket point (virtual host or path, regional or global host). */
   private static SigV4Presigner.Target probeTarget(GatewayConfig.S3 s3) {
     AwsCredentialsProvider dummy = StaticCredentialsProvider.create(AwsBasicCredentials.create("PROBE", "PROBE"));

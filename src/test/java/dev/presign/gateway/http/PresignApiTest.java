@@ -195,6 +195,7 @@ class PresignApiTest {
     assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/dev/jwks.json"))).build()), 404);
     assertProblem(gw.post("/dev/token", null, "application/json", "{\"sub\":\"alice\"}"), 404);
     assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.managementUrl("/dev/jwks.json"))).build()), 404);
+    assertProblem(TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/"))).build()), 404); // demo page
   }
 
   @Test

@@ -3,11 +3,15 @@ package dev.presign.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.presign.gateway.support.LocalS3;
+import dev.presign.gateway.support.TestGateway;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +66,61 @@ class LocalStackIT {
       assertThat(stack.waitFor(30, TimeUnit.SECONDS)).as("the stack stops on SIGTERM").isTrue();
     }
     assertThat(isOpen("127.0.0.1", s3)).as("S3Proxy is stopped with the stack").isFalse();
+  }
+
+  /**
+   * A frontend dev server on its own origin (Vite's :5173) named in CORS_ALLOWED_ORIGINS: S3Proxy must let it PUT,
+   * POST, GET and DELETE with the signed headers, as the gateway lets it presign. And the stack writes no
+   * {@code s3proxy*} folder into the temporary directory, neither while it runs nor after it stops.
+   */
+  @Test
+  void s3proxy_allows_the_configured_frontend_origin_and_the_stack_leaves_no_temp_folder() throws Exception {
+    int api = LocalS3.freePort();
+    int s3 = LocalS3.freePort();
+    Path tmp = Files.createTempDirectory("local-stack-tmp");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp,
+        "-Ds3proxy.jar=" + System.getProperty("s3proxy.jar"), "-jar", System.getProperty("gateway.jar"), "local")
+        .redirectErrorStream(true);
+    pb.environment().put("HTTP_PORT", String.valueOf(api));
+    pb.environment().put("MANAGEMENT_PORT", String.valueOf(LocalS3.freePort()));
+    pb.environment().put("S3_ENDPOINT", "http://127.0.0.1:" + s3);
+    pb.environment().put("CORS_ALLOWED_ORIGINS", "http://127.0.0.1:5173");
+    Process stack = pb.start();
+    try {
+      readUntil(stack, "Ctrl-C stops");
+      String object = "http://127.0.0.1:" + s3 + "/dev-bucket/users/alice/x/a.txt";
+      for (String method : new String[] {"PUT", "POST", "GET", "DELETE"}) {
+        HttpResponse<String> preflight = preflight(object, "http://127.0.0.1:5173", method,
+            "content-type,x-amz-checksum-sha256,x-amz-sdk-checksum-algorithm,x-amz-server-side-encryption");
+        assertThat(preflight.statusCode()).as(method + " " + preflight.body()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).as(method)
+            .contains("http://127.0.0.1:5173");
+      }
+      // The page the stack serves itself, on its own origin, may upload too.
+      assertThat(preflight(object, "http://127.0.0.1:" + api, "PUT", "content-type").statusCode()).isEqualTo(200);
+      assertThat(preflight(object, "http://127.0.0.1:5999", "PUT", "content-type").statusCode())
+          .as("an origin nobody configured").isEqualTo(403);
+      assertThat(s3proxyFolders(tmp)).as("while running").isEmpty();
+    } finally {
+      stack.destroy();
+      assertThat(stack.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(s3proxyFolders(tmp)).as("after stopping").isEmpty();
+    Files.delete(tmp); // empty: nothing else was written there either
+  }
+
+  private static HttpResponse<String> preflight(String url, String origin, String method, String headers) {
+    return TestGateway.send(HttpRequest.newBuilder(URI.create(url))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", origin).header("Access-Control-Request-Method", method)
+        .header("Access-Control-Request-Headers", headers).build());
+  }
+
+  private static List<String> s3proxyFolders(Path tmp) throws IOException {
+    try (Stream<Path> files = Files.list(tmp)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("s3proxy")).toList();
+    }
   }
 
   private static List<String> readUntil(Process process, String marker) throws Exception {

@@ -1,10 +1,10 @@
 package dev.presign.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.presign.gateway.dev.S3ProxyProcess;
 import dev.presign.gateway.support.LocalS3;
+import dev.presign.gateway.support.NodeDriver;
 import dev.presign.gateway.support.StaticSite;
 import dev.presign.gateway.support.TestGateway;
 import dev.presign.gateway.support.TestIssuer;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -34,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * real app. Needs {@code npm ci --prefix src/test/browser} (scripts/test-all.sh does it) and /usr/bin/chromium.
  */
 class Uppy6BrowserIT {
-  static final Path BROWSER = Path.of("src/test/browser");
+  static final Path BROWSER = NodeDriver.BROWSER;
   static final Path OUT = Path.of("target/uppy6-it");
   static final String SUB = "uppy-user";
   static final int MIB = 1024 * 1024;
@@ -141,48 +140,18 @@ class Uppy6BrowserIT {
     return nanos / 1_000_000;
   }
 
-  /** node_modules and Chromium are installed by .ci/run; without them this test fails, saying what to run. */
   static void requireBrowserTools() {
-    if (!Files.isRegularFile(BROWSER.resolve("node_modules/uppy/dist/uppy.min.js"))
-        || !Files.isRegularFile(BROWSER.resolve("node_modules/puppeteer-core/package.json"))) {
-      fail("Uppy and puppeteer-core are not installed in " + BROWSER.resolve("node_modules").toAbsolutePath()
-          + ": run 'npm ci --prefix src/test/browser' (scripts/test-all.sh does)");
-    }
-    if (!Files.isExecutable(Path.of(chromium()))) {
-      fail("no Chromium at " + chromium() + ": run 'apt-get install chromium' (scripts/test-all.sh does)");
-    }
-  }
-
-  static String chromium() {
-    return System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+    NodeDriver.requireBrowserTools();
   }
 
   /** Runs the puppeteer driver; its last stdout line is its JSON report. */
   static JsonObject drive(String page, Path screenshot, Path... files) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("node", BROWSER.resolve("uppy6-upload.mjs").toString(), page,
-        screenshot.toString()));
+    List<String> args = new ArrayList<>(List.of(page, screenshot.toString()));
     for (Path f : files) {
-      command.add(f.toAbsolutePath().toString());
+      args.add(f.toAbsolutePath().toString());
     }
-    Path stdout = OUT.resolve("driver.stdout");
-    Path stderr = OUT.resolve("driver.stderr");
-    Process node = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-    // The driver gives up on its own after 40 s of uploading; this is the backstop.
-    if (!node.waitFor(55, TimeUnit.SECONDS)) {
-      node.descendants().forEach(ProcessHandle::destroyForcibly);
-      node.destroyForcibly();
-      fail("the puppeteer driver did not finish within 55 s; stderr:\n" + Files.readString(stderr));
-    }
-    byte[] out = Files.readAllBytes(stdout);
-    String text = new String(out, StandardCharsets.UTF_8).strip();
-    String last = text.substring(text.lastIndexOf('\n') + 1);
-    if (!last.startsWith("{")) {
-      fail("the puppeteer driver exited with " + node.exitValue() + " and no report; stdout:\n" + text
-          + "\nstderr:\n" + Files.readString(stderr));
-    }
-    JsonObject report = new JsonObject(last);
-    assertThat(node.exitValue()).as(report.encodePrettily()).isZero();
-    return report;
+    // The driver gives up on its own after 40 s of uploading; NodeDriver's 55 s is the backstop.
+    return NodeDriver.run("uppy6-upload.mjs", OUT, args);
   }
 
   static String describe(JsonObject signBody) {
