@@ -447,7 +447,8 @@ public final class KeyPolicy {
   boolean isAllowedPlainType(String type) {
     int n = type.length();
     int slash = type.indexOf('/');
-    if (n > 255 || slash < 1 || slash == n - 1) {
+    // RFC 6838's bounds, as the full check has them: at most 127 characters a part.
+    if (slash < 1 || slash > 127 || n - slash - 1 > 127 || slash == n - 1) {
       return false;
     }
     for (int i = 0; i < n; i++) {
