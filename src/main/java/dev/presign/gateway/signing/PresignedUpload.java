@@ -16,6 +16,7 @@ public final class PresignedUpload {
   private final String url;
   private final String[] signed;
   private final Instant expiresAt;
+  private final boolean urlJsonPlain;
 
   /** A presigned PUT. {@code signed}: the value of each {@link SignedHeader} by ordinal, null where not signed. */
   public PresignedUpload(String key, String url, String[] signed, Instant expiresAt) {
@@ -24,11 +25,26 @@ public final class PresignedUpload {
 
   /** {@code method}: upper case, as the client must send it; {@code signed} as in the PUT constructor. */
   public PresignedUpload(String method, String key, String url, String[] signed, Instant expiresAt) {
+    this(method, key, url, signed, expiresAt, false);
+  }
+
+  /**
+   * {@code urlJsonPlain}: the maker guarantees {@code url} is visible ASCII without '"' or '\\'
+   * ({@link SigV4Presigner#isJsonPlain}), so answers write it without scanning it for escapes. Only the fast signer,
+   * whose URLs are that by construction, says so.
+   */
+  PresignedUpload(String method, String key, String url, String[] signed, Instant expiresAt, boolean urlJsonPlain) {
     this.method = method;
     this.key = key;
     this.url = url;
     this.signed = signed;
     this.expiresAt = expiresAt;
+    this.urlJsonPlain = urlJsonPlain;
+  }
+
+  /** True when {@link #url} needs no JSON escaping, as its maker guarantees; false when unknown. */
+  public boolean urlJsonPlain() {
+    return urlJsonPlain;
   }
 
   /** GET, PUT, POST or DELETE. */

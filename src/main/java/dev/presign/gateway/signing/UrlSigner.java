@@ -229,7 +229,8 @@ public final class UrlSigner implements AutoCloseable {
     if (fast != null) {
       // The signer reads whole seconds of the clock; the answer's expiry is counted from the same second.
       String url = fast.get().presign(method, key, signed, query, signing, now, seconds);
-      return new PresignedUpload(method, key, url, signed, Instant.ofEpochSecond(now.getEpochSecond() + seconds));
+      return new PresignedUpload(method, key, url, signed, Instant.ofEpochSecond(now.getEpochSecond() + seconds),
+          true);
     }
     PresignedRequest presigned = sdk.apply(Duration.ofSeconds(seconds));
     return new PresignedUpload(presigned.httpRequest().method().name(), key, presigned.url().toString(),

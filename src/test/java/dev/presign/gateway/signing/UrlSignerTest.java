@@ -110,6 +110,10 @@ class UrlSignerTest {
       PresignedUpload fast = sign.apply(pair[0]);
 
       assertThat(fast.url()).as(description).isEqualTo(sdk.url());
+      // Only the fast engine vouches for its URL (answers then write it unscanned), and rightly.
+      assertThat(fast.urlJsonPlain()).as(description).isTrue();
+      assertThat(SigV4Presigner.isJsonPlain(fast.url())).as(description).isTrue();
+      assertThat(sdk.urlJsonPlain()).as(description).isFalse();
       assertThat(fast.method()).as(description).isEqualTo(sdk.method());
       assertThat(List.copyOf(fast.headers().entrySet())).as(description)
           .isEqualTo(List.copyOf(sdk.headers().entrySet()));

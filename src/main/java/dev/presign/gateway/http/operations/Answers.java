@@ -18,7 +18,11 @@ final class Answers {
     if (key != null) {
       Json.field(json, "key", key);
     }
-    Json.plainField(json, urlField, signed.url()); // the signer's URLs need no escaping (SigV4Presigner.isJsonPlain)
+    if (signed.urlJsonPlain()) {
+      Json.plainField(json, urlField, signed.url()); // the fast signer's URLs need no escaping
+    } else {
+      Json.field(json, urlField, signed.url());
+    }
     Json.field(json, "method", signed.method());
     Json.name(json, "headers").append('{');
     signed.forEachHeader((name, value) -> Json.field(json, name, value));
