@@ -148,4 +148,23 @@ class TokenErrorsTest {
     String broken = Jwts.signRaw("HS256", "{\"alg\":\"HS256\"}", "{" + claims + ",\"sub\":'alice'}", key);
     assertThat(outcome(verifier.verify("Bearer " + broken))).isEqualTo("token payload is not strict JSON");
   }
+
+  @Test
+  void an_algorithm_not_accepted_is_named_only_when_it_is_short_visible_ascii() {
+    TokenVerifier verifier = verifier(at(NOW), "HS256", List.of());
+    SecretKeySpec key = new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    String payload = claims(NOW).encode();
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("{\"alg\":\"none\"}", "none");
+    cases.put("{\"alg\":\"!~\"}", "!~"); // the first and last visible ASCII characters
+    cases.put("{\"alg\":\"ABCDEFGHIJKLMNOP\"}", "ABCDEFGHIJKLMNOP"); // 16: the longest named
+    cases.put("{\"alg\":\"ABCDEFGHIJKLMNOPQ\"}", "(unsupported value)");
+    cases.put("{\"alg\":\"RS 256\"}", "(unsupported value)");
+    cases.put("{\"alg\":\"RS\\u007f\"}", "(unsupported value)");
+    cases.put("{\"alg\":\"\"}", ""); // empty: nothing to echo
+    cases.put("{\"typ\":\"JWT\"}", "(none given)");
+    cases.put("{\"alg\":256}", "(not a string)");
+    cases.forEach((header, named) -> assertThat(outcome(verifier.verify("Bearer " + Jwts.signRaw("HS256", header,
+        payload, key)))).as(header).startsWith("token algorithm " + named + " is not accepted; accepted: "));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.presign.gateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.support.Cases;
@@ -88,8 +89,12 @@ class KeyPolicyFastPathTest {
         "image/p|g", "image/p'g", "image/p`g", "image/pé")) {
       assertThat(p.isAllowedPlainType(type)).as(type).isFalse();
     }
-    // and the full check still decides them
+    // and the full check still decides them (a value of spaces alone is no type: trimmed to nothing, refused)
     assertThat(p.checkMediaType("Image/png")).isEqualTo("Image/png");
+    for (String spaces : List.of(" ", "   ")) {
+      assertThatThrownBy(() -> p.checkMediaType(spaces)).isInstanceOfSatisfying(PolicyException.class,
+          e -> assertThat(e.field()).isEqualTo("contentType"));
+    }
     assertThat(p.checkMediaType("image/png; charset=x")).isEqualTo("image/png; charset=x");
   }
 }
