@@ -32,8 +32,8 @@ class JwksRotationTest {
     Map<String, String> env = TestGateway.env(issuer, null);
     env.put("JWKS_MIN_REFRESH_SECONDS", String.valueOf(WINDOW_MS / 1000));
     env.put("JWKS_TIMEOUT_MS", "2000");
-    // The fetch window must hold however many addresses a burst comes from: one client address here, so the
-    // per-address edge limit (which would refuse the burst's tail before any fetch) is off.
+    // Bursts of unknown kids from one address: the per-address edge limit (EdgeLimitTest) would answer most of them
+    // 429 before any fetch; this test is about the fetch throttle behind it.
     env.put("EDGE_RATE_LIMIT_PER_SECOND", "0");
     gw = TestGateway.start(env);
   }
