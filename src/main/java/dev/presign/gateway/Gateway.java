@@ -10,6 +10,7 @@ import dev.presign.gateway.http.ManagementRoutes;
 import dev.presign.gateway.http.RateLimiter;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.CredentialsSnapshot;
 import dev.presign.gateway.signing.UrlSigner;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -52,6 +53,7 @@ public final class Gateway {
   private KeySource keys;
   private CredentialsSnapshot credentials;
   private UrlSigner signer;
+  private S3Api s3Api;
   private DevIssuer devIssuer;
   private String deploymentId;
   private volatile boolean started;
@@ -113,6 +115,7 @@ public final class Gateway {
             signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
             signer.warmUp();
             new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
+            s3Api = S3Api.create(config, credentials, metrics);
             return null;
           });
         })
@@ -132,7 +135,7 @@ public final class Gateway {
             });
           }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, metrics, limiter, clock, apiPort::set);
+              devIssuer, metrics, limiter, clock, apiPort::set, s3Api);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
@@ -236,7 +239,12 @@ public final class Gateway {
       if (signer != null) {
         signer.close();
       }
-      return management == null ? Future.succeededFuture() : management.close();
+      // After the API servers' drain: no call is in flight any more. Closing may wait on its pools: a worker's job.
+      Future<Void> s3Closed = s3Api == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+        s3Api.close();
+        return null;
+      }, false);
+      return s3Closed.eventually(() -> management == null ? Future.succeededFuture() : management.close());
     });
   }
 }

@@ -1,6 +1,7 @@
 package dev.presign.gateway.http;
 
 import dev.presign.gateway.config.GatewayConfig;
+import dev.presign.gateway.http.operations.ConfirmUpload;
 import dev.presign.gateway.http.operations.PresignBatch;
 import dev.presign.gateway.http.operations.PresignDownload;
 import dev.presign.gateway.http.operations.PresignPut;
@@ -30,7 +31,9 @@ final class Endpoints {
             new SignRequest(deps.policy(), deps.signer(), config.uploads().allowDelete()), bodyLimit),
         // Each file may be as large as a single presign body; the whole stays within 1 MiB.
         row(metrics, HttpMethod.POST, "/api/s3/presign/batch", "batch", new PresignBatch(put, maxFiles),
-            Math.min(1L << 20, maxFiles * bodyLimit + 64)));
+            Math.min(1L << 20, maxFiles * bodyLimit + 64)),
+        row(metrics, HttpMethod.POST, "/api/s3/uploads/confirm", "confirm", new ConfirmUpload(deps.policy(), deps.s3()),
+            bodyLimit));
   }
 
   private static Endpoint row(GatewayMetrics metrics, HttpMethod method, String path, String operation,
