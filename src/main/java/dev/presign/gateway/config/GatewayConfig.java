@@ -150,7 +150,9 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
     }
 
     S3Api s3Api = new S3Api(
-        Duration.ofMillis(r.number("S3_API_TIMEOUT_MS", 5_000, 100, 60_000)),
+        // Unset: 5 s, or half the request's time when that is shorter, so that S3's fault is answered before the 408.
+        Duration.ofMillis(r.number("S3_API_TIMEOUT_MS", Math.min(5_000, http.requestTimeout().toMillis() / 2), 50,
+            60_000)),
         r.integer("S3_API_MAX_RETRIES", 2, 0, 10),
         r.integer("S3_API_MAX_CONNECTIONS", 64, 1, 10_000));
     r.check(s3Api.callTimeout().compareTo(http.requestTimeout()) < 0, "S3_API_TIMEOUT_MS ("

@@ -380,6 +380,8 @@ class GatewayConfigTest {
     GatewayConfig.S3Api set = GatewayConfig.fromEnv(production("S3_API_TIMEOUT_MS", "1500",
         "S3_API_MAX_RETRIES", "0", "S3_API_MAX_CONNECTIONS", "8")).s3Api();
     assertThat(set).isEqualTo(new GatewayConfig.S3Api(Duration.ofMillis(1500), 0, 8));
+    assertThat(GatewayConfig.fromEnv(production("REQUEST_TIMEOUT_MS", "600")).s3Api().callTimeout())
+        .isEqualTo(Duration.ofMillis(300));
   }
 
   @Test
