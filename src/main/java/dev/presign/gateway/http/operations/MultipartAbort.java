@@ -17,11 +17,9 @@ public final class MultipartAbort implements Operation {
 
   @Override
   public Object answer(Call call) {
-    MultipartBody body = MultipartBody.read(call.body());
-    String key = policy.writableKey(call.caller(), body.key());
-    String uploadId = body.requireUploadId();
-    call.audit(key, null, null);
-    return MultipartCalls.exists(s3, key, uploadId).compose(v -> MultipartCalls.abort(s3, key, uploadId))
+    MultipartBody.Existing upload = MultipartBody.existing(call, policy);
+    return MultipartCalls.exists(s3, upload.key(), upload.uploadId())
+        .compose(v -> MultipartCalls.abort(s3, upload.key(), upload.uploadId()))
         .map(v -> "{}");
   }
 }

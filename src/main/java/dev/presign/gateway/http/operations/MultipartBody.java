@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.presign.gateway.http.Call;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.PolicyException;
 import io.vertx.core.buffer.Buffer;
@@ -90,7 +91,18 @@ record MultipartBody(String filename, String contentType, Long size, String key,
     return parts;
   }
 
-  /** The key of an existing upload, its upload id checked for shape. */
+  /** An upload the caller names: its key under the caller's prefixes, its id well formed, and the key audited. */
+  record Existing(MultipartBody body, String key, String uploadId) {}
+
+  static Existing existing(Call call, KeyPolicy policy) {
+    MultipartBody body = read(call.body());
+    String key = policy.writableKey(call.caller(), body.key());
+    String uploadId = body.requireUploadId();
+    call.audit(key, null, null);
+    return new Existing(body, key, uploadId);
+  }
+
+  /** The upload id, checked for shape. */
   String requireUploadId() {
     if (uploadId == null) {
       throw PolicyException.invalid("uploadId", "uploadId is required: the id the create call answered");

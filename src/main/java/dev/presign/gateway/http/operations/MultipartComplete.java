@@ -35,10 +35,10 @@ public final class MultipartComplete implements Operation {
 
   @Override
   public Object answer(Call call) {
-    MultipartBody body = MultipartBody.read(call.body());
-    String key = policy.writableKey(call.caller(), body.key());
-    String uploadId = body.requireUploadId();
-    Long declared = body.size();
+    MultipartBody.Existing upload = MultipartBody.existing(call, policy);
+    String key = upload.key();
+    String uploadId = upload.uploadId();
+    Long declared = upload.body().size();
     if (declared == null || declared < 0) {
       throw PolicyException.invalid("size", "size is required: the upload's declared size in bytes, as created");
     }

@@ -23,11 +23,8 @@ public final class MultipartListParts implements Operation {
 
   @Override
   public Object answer(Call call) {
-    MultipartBody body = MultipartBody.read(call.body());
-    String key = policy.writableKey(call.caller(), body.key());
-    String uploadId = body.requireUploadId();
-    call.audit(key, null, null);
-    return MultipartCalls.listParts(s3, key, uploadId).map(parts -> {
+    MultipartBody.Existing upload = MultipartBody.existing(call, policy);
+    return MultipartCalls.listParts(s3, upload.key(), upload.uploadId()).map(parts -> {
       JsonArray list = new JsonArray();
       for (Part p : parts) {
         list.add(new JsonObject().put("partNumber", p.partNumber()).put("etag", p.eTag()).put("size", p.size()));

@@ -29,15 +29,13 @@ public final class MultipartSignParts implements Operation {
 
   @Override
   public Object answer(Call call) {
-    MultipartBody body = MultipartBody.read(call.body());
-    String key = policy.writableKey(call.caller(), body.key());
-    String uploadId = body.requireUploadId();
-    List<Integer> parts = body.partNumbers();
+    MultipartBody.Existing upload = MultipartBody.existing(call, policy);
+    List<Integer> parts = upload.body().partNumbers();
     if (parts == null || parts.isEmpty()) {
       throw PolicyException.invalid("partNumbers", "partNumbers must list at least one part number");
     }
-    call.audit(key, null, null);
-    return MultipartCalls.exists(s3, key, uploadId).map(v -> sign(key, uploadId, parts));
+    return MultipartCalls.exists(s3, upload.key(), upload.uploadId())
+        .map(v -> sign(upload.key(), upload.uploadId(), parts));
   }
 
   /** The answer's JSON, each part's URL signed on the spot. */
