@@ -2,6 +2,7 @@ package dev.presign.gateway.http;
 
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.http.operations.ConfirmUpload;
+import dev.presign.gateway.http.operations.ListObjects;
 import dev.presign.gateway.http.operations.MultipartAbort;
 import dev.presign.gateway.http.operations.MultipartComplete;
 import dev.presign.gateway.http.operations.MultipartCreate;
@@ -48,7 +49,8 @@ final class Endpoints {
         row(metrics, HttpMethod.POST, "/api/s3/multipart/complete", "multipart_complete",
             new MultipartComplete(deps.policy(), deps.s3(), config.uploads().maxBytes()), bodyLimit),
         row(metrics, HttpMethod.POST, "/api/s3/multipart/abort", "multipart_abort",
-            new MultipartAbort(deps.policy(), deps.s3()), bodyLimit));
+            new MultipartAbort(deps.policy(), deps.s3()), bodyLimit),
+        row(metrics, HttpMethod.GET, "/api/s3/objects", "list", new ListObjects(deps.policy(), deps.s3()), 0));
   }
 
   private static Endpoint row(GatewayMetrics metrics, HttpMethod method, String path, String operation,

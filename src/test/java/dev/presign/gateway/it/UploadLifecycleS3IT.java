@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
@@ -210,6 +211,43 @@ class UploadLifecycleS3IT {
     }
     // Nothing above touched alice's upload: it is still there, with no part.
     assertThat(ok(call("/api/s3/multipart/parts", alice, upload(key, uploadId))).getJsonArray("parts")).isEmpty();
+  }
+
+  static HttpResponse<String> list(String token, String query) {
+    return TestGateway.send(HttpRequest.newBuilder(URI.create(gw.apiUrl("/api/s3/objects" + query)))
+        .header("Authorization", "Bearer " + token).GET().build());
+  }
+
+  @Test
+  void listing_shows_the_callers_own_objects_only_in_bounded_pages() {
+    String carol = issuer.token("k1", "carol");
+    String carol2 = issuer.token("k1", "carol2");
+    java.util.Set<String> uploaded = new java.util.HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      uploaded.add(upload(carol, "l" + i + ".txt", ("list " + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    upload(carol2, "not-carols.txt", "other".getBytes(StandardCharsets.UTF_8)); // "users/carol2/" starts with "users/carol"
+
+    JsonObject first = ok(list(carol, "?limit=2"));
+    assertThat(first.getString("prefix")).isEqualTo("users/carol/");
+    assertThat(first.getJsonArray("objects")).hasSize(2);
+    assertThat(first.getString("cursor")).isNotNull();
+    JsonObject second = ok(list(carol, "?limit=2&cursor="
+        + java.net.URLEncoder.encode(first.getString("cursor"), StandardCharsets.UTF_8)));
+    assertThat(second.getJsonArray("objects")).hasSize(1);
+    assertThat(second.getString("cursor")).isNull();
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (JsonArray page : List.of(first.getJsonArray("objects"), second.getJsonArray("objects"))) {
+      for (int i = 0; i < page.size(); i++) {
+        listed.add(page.getJsonObject(i).getString("key"));
+        assertThat(page.getJsonObject(i).getLong("size")).isEqualTo(6);
+      }
+    }
+    assertThat(listed).isEqualTo(uploaded);
+
+    assertThat(assertProblem(list(carol2, "?prefix=users/carol/"), 403).getString("rule")).isEqualTo("key-prefix");
+    assertThat(assertProblem(list(carol, "?prefix=users/carol"), 403).getString("rule")).isEqualTo("key-prefix");
+    assertThat(assertProblem(list(carol, "?limit=0"), 400).getString("field")).isEqualTo("limit");
   }
 
   static HttpResponse<byte[]> sendBytes(HttpRequest request) {
