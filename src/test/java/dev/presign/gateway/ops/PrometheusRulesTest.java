@@ -60,7 +60,7 @@ class PrometheusRulesTest {
     List<Map<String, Object>> alerts = alerts();
     assertThat(alerts).extracting(a -> a.get("alert")).containsExactlyInAnyOrder("PresignErrorRatioHigh",
         "PresignLatencySLOBurn", "PresignCredentialsExpiringSoon", "PresignJwksRefreshFailing",
-        "PresignLogEventsDropped", "PresignTooFewReadyPods", "PresignDown");
+        "PresignLogEventsDropped", "PresignTooFewReadyPods", "PresignDown", "PresignS3ErrorRatioHigh");
     for (Map<String, Object> alert : alerts) {
       assertThat(str(alert, "labels", "severity")).as("%s severity", alert.get("alert")).isIn("critical", "warning");
       assertThat(map(alert, "annotations")).as("%s annotations", alert.get("alert"))
