@@ -12,6 +12,7 @@ import dev.presign.gateway.http.RateLimiter;
 import dev.presign.gateway.metrics.EventLoopLag;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.CredentialsSnapshot;
 import dev.presign.gateway.signing.UrlSigner;
 import io.micrometer.core.instrument.Counter;
@@ -56,6 +57,7 @@ public final class Gateway {
   private KeySource keys;
   private CredentialsSnapshot credentials;
   private UrlSigner signer;
+  private S3Api s3Api;
   private DevIssuer devIssuer;
   private String deploymentId;
   private volatile boolean started;
@@ -124,6 +126,7 @@ public final class Gateway {
             signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
             signer.warmUp();
             new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
+            s3Api = S3Api.create(config, credentials, metrics);
             return null;
           });
         })
@@ -149,7 +152,7 @@ public final class Gateway {
             });
           }
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
-              devIssuer, metrics, limiter, edge, clock, apiPort::set);
+              devIssuer, metrics, limiter, edge, clock, apiPort::set, s3Api);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
@@ -256,7 +259,12 @@ public final class Gateway {
       if (signer != null) {
         signer.close();
       }
-      return management == null ? Future.succeededFuture() : management.close();
+      // After the API servers' drain: no call is in flight any more. Closing may wait on its pools: a worker's job.
+      Future<Void> s3Closed = s3Api == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+        s3Api.close();
+        return null;
+      }, false);
+      return s3Closed.eventually(() -> management == null ? Future.succeededFuture() : management.close());
     });
   }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  * Everything the gateway reads from its environment, read once and validated at start.
  * Each variable is documented in README.md's configuration table.
  */
-public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode, Edge edge) {
+public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode, Edge edge,
+                            S3Api s3Api) {
 
   /** SigV4's hard limit for a presigned URL. */
   public static final long MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
@@ -56,6 +57,12 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
    */
   public record S3(String bucket, String region, URI endpoint, boolean pathStyle, Duration credentialsRefresh,
                    boolean fastSigner, String sse, String sseKmsKeyId) {}
+
+  /**
+   * The S3 API client (HeadObject, multipart, listing): {@code callTimeout} bounds one call with its retries,
+   * each of the {@code maxRetries + 1} attempts gets an equal share of it; at most {@code maxConnections} open.
+   */
+  public record S3Api(Duration callTimeout, int maxRetries, int maxConnections) {}
 
   public record Uploads(
       String prefixTemplate,
@@ -155,11 +162,20 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         r.string("CLIENT_IP_HEADER", null));
     r.check(edge.clientIpHeader() == null || edge.clientIpHeader().matches("[A-Za-z0-9-]{1,64}"),
         "CLIENT_IP_HEADER=" + edge.clientIpHeader() + " must be a header name such as X-Forwarded-For");
+    S3Api s3Api = new S3Api(
+        // Unset: 5 s, or half the request's time when that is shorter, so that S3's fault is answered before the 408.
+        Duration.ofMillis(r.number("S3_API_TIMEOUT_MS", Math.min(5_000, http.requestTimeout().toMillis() / 2), 50,
+            60_000)),
+        r.integer("S3_API_MAX_RETRIES", 2, 0, 10),
+        r.integer("S3_API_MAX_CONNECTIONS", 64, 1, 10_000));
+    r.check(s3Api.callTimeout().compareTo(http.requestTimeout()) < 0, "S3_API_TIMEOUT_MS ("
+        + s3Api.callTimeout().toMillis() + ") must be less than REQUEST_TIMEOUT_MS (" + http.requestTimeout().toMillis()
+        + "): a slow S3 must be answered as 504, not cut by the request's 408");
 
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors);
     }
-    return new GatewayConfig(http, jwt, s3, uploads, dev, edge);
+    return new GatewayConfig(http, jwt, s3, uploads, dev, edge, s3Api);
   }
 
   /** S3_SIGNER=fast (default): the gateway's own SigV4 signer; sdk: the AWS SDK's presigner, the reference. */

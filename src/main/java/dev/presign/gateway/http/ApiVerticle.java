@@ -6,6 +6,7 @@ import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.UrlSigner;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -53,7 +54,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What every instance shares: thread-safe, built once in {@code Gateway}. */
   public record Deps(GatewayConfig config, KeySource keys, KeyPolicy policy, UrlSigner signer, DevIssuer devIssuer,
                      GatewayMetrics metrics, RateLimiter rateLimiter, EdgeLimiter edgeLimiter, Clock clock,
-                     IntConsumer onListening) {}
+                     IntConsumer onListening, S3Api s3) {}
 
   private final Deps deps;
   private Pipeline pipeline;

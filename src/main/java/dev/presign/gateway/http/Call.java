@@ -11,6 +11,11 @@ public interface Call {
   /** The request body as received (bounded by the pipeline); null when there is none. */
   Buffer body();
 
+  /** A query parameter of the request (decoded; the first when named twice), or null. For GET endpoints. */
+  default String param(String name) {
+    return null;
+  }
+
   /** Records what the audit event names: the key decided on, and the size and content type asked for. */
   void audit(String key, Long size, String contentType);
 

@@ -164,6 +164,11 @@ final class Pipeline {
     }
 
     @Override
+    public String param(String name) {
+      return request.getParam(name);
+    }
+
+    @Override
     public void audit(String key, Long size, String contentType) {
       this.key = key;
       this.size = size;
@@ -229,7 +234,9 @@ final class Pipeline {
           refuse(new ProblemException(405, "Method Not Allowed", "use " + endpoint.method() + " for this resource"));
           return;
         }
-        ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
+        if (endpoint.method() != HttpMethod.GET) { // a GET has no body, so no media type
+          ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
+        }
         String authorization = ApiVerticle.authorization(request);
         long start = System.nanoTime();
         verifier.verify(authorization, request).onComplete(ar -> {

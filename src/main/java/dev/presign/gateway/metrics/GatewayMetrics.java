@@ -73,7 +73,13 @@ public final class GatewayMetrics {
   }
 
   /** The operations the API serves: each gets its outcome counters at start, so every series exists from 0. */
-  public static final java.util.List<String> OPERATIONS = java.util.List.of("put", "get", "batch", "sign");
+  public static final java.util.List<String> OPERATIONS = java.util.List.of("put", "get", "batch", "sign",
+      "confirm", "multipart_create", "multipart_sign", "multipart_parts", "multipart_complete", "multipart_abort", "list");
+  /** Buckets for S3 API calls: a network round trip to S3, from a fast HeadObject to a call that times out. */
+  static final Duration[] S3_CALL_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
+      Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
   private final PrometheusMeterRegistry registry;
   private final Map<String, Outcomes> outcomes = new java.util.HashMap<>();
@@ -172,6 +178,17 @@ public final class GatewayMetrics {
 
   public void jwtValidation(long nanos) {
     jwtValidation.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * {@code presign_s3_call_seconds{operation, outcome}}: one S3 API call, its retries included. {@code operation}
+   * is the S3 action (head_object, list_parts, …), {@code outcome} how it ended (ok, not_found, client_error,
+   * throttled, server_error, timeout, unreachable, error): both from fixed sets.
+   */
+  public void s3Call(String operation, String outcome, long nanos) {
+    Timer.builder("presign.s3.call").description("S3 API calls by S3 action and outcome, retries included")
+        .tag("operation", operation).tag("outcome", outcome).serviceLevelObjectives(S3_CALL_BUCKETS)
+        .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Registers a gauge read at scrape time; NaN means "not applicable" and never fires a comparison alert. */

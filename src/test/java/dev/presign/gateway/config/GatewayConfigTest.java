@@ -379,4 +379,25 @@ class GatewayConfigTest {
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.jwt().prefixesClaim()).isNull();
   }
+
+  @Test
+  void s3_api_calls_are_bounded_by_default_and_read_when_set() {
+    GatewayConfig.S3Api defaults = GatewayConfig.fromEnv(production()).s3Api();
+    assertThat(defaults.callTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.maxRetries()).isEqualTo(2);
+    assertThat(defaults.maxConnections()).isEqualTo(64);
+    GatewayConfig.S3Api set = GatewayConfig.fromEnv(production("S3_API_TIMEOUT_MS", "1500",
+        "S3_API_MAX_RETRIES", "0", "S3_API_MAX_CONNECTIONS", "8")).s3Api();
+    assertThat(set).isEqualTo(new GatewayConfig.S3Api(Duration.ofMillis(1500), 0, 8));
+    assertThat(GatewayConfig.fromEnv(production("REQUEST_TIMEOUT_MS", "600")).s3Api().callTimeout())
+        .isEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
+  void refuses_an_s3_call_timeout_that_the_request_timeout_would_cut() {
+    assertThat(errors(production("S3_API_TIMEOUT_MS", "10000"))).singleElement().asString()
+        .contains("S3_API_TIMEOUT_MS (10000) must be less than REQUEST_TIMEOUT_MS (10000)");
+    assertThat(errors(production("S3_API_MAX_RETRIES", "11"))).singleElement().asString()
+        .contains("S3_API_MAX_RETRIES");
+  }
 }

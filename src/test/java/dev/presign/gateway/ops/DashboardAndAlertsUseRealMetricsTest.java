@@ -58,6 +58,9 @@ class DashboardAndAlertsUseRealMetricsTest {
     String token = issuer.token("k1", "alice");
     assertThat(gw.presign(token, new JsonObject().put("filename", "a.txt")).statusCode()).isEqualTo(200);
     assertThat(gw.presign(token, new JsonObject()).statusCode()).isEqualTo(400);
+    // An S3 API call (no S3 behind this gateway: it fails as unreachable) makes the S3 call histogram appear.
+    assertThat(gw.post("/api/s3/uploads/confirm", token, "application/json", "{\"key\":\"users/alice/a\"}")
+        .statusCode()).isEqualTo(503);
 
     // The gateway shares this JVM: a collection now makes the GC pause timer appear, as it soon would in a pod.
     System.gc();

@@ -63,7 +63,7 @@ class PrometheusRulesTest {
         "PresignLatencyBudgetBurnFast", "PresignLatencyBudgetBurnSlow", "PresignLatencyBudgetBurnTicket",
         "PresignSuccessRatioLow", "PresignCredentialsExpiringSoon", "PresignJwksRefreshFailing",
         "PresignLogEventsDropped", "PresignTooFewReadyPods", "PresignDown", "PresignEventLoopLag",
-        "PresignCpuThrottled");
+        "PresignCpuThrottled", "PresignS3ErrorRatioHigh");
     for (Map<String, Object> alert : alerts) {
       // A fixed severity, or the environment's from the recorded table (critical in prod, warning in *-dev):
       // never both, since a rule's own label would override the joined one.

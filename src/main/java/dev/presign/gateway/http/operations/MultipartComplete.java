@@ -1,0 +1,78 @@
+package dev.presign.gateway.http.operations;
+
+import dev.presign.gateway.http.Call;
+import dev.presign.gateway.http.Operation;
+import dev.presign.gateway.policy.KeyPolicy;
+import dev.presign.gateway.policy.PolicyException;
+import dev.presign.gateway.s3.S3Api;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Part;
+
+/**
+ * {@code POST /api/s3/multipart/complete} {@code {key, uploadId, size}} → {@code {key, etag, size}}: the size cap
+ * of a multipart upload. The gateway lists the parts itself (the client names none), adds up their sizes, and when
+ * the total exceeds the declared {@code size} or {@code MAX_UPLOAD_BYTES} refuses with 403 {@code max-size} and
+ * aborts the upload, so nothing is stored. Otherwise it completes with exactly the parts and ETags it checked: a
+ * part uploaded after the listing is not part of the object.
+ *
+ * <p>The declared size is the one this call names (the gateway keeps no state between calls); a client cannot
+ * name more than {@code MAX_UPLOAD_BYTES}.
+ */
+public final class MultipartComplete implements Operation {
+  private final KeyPolicy policy;
+  private final S3Api s3;
+  private final long maxBytes;
+
+  public MultipartComplete(KeyPolicy policy, S3Api s3, long maxBytes) {
+    this.policy = policy;
+    this.s3 = s3;
+    this.maxBytes = maxBytes;
+  }
+
+  @Override
+  public Object answer(Call call) {
+    MultipartBody.Existing upload = MultipartBody.existing(call, policy);
+    String key = upload.key();
+    String uploadId = upload.uploadId();
+    Long declared = upload.body().size();
+    if (declared == null || declared < 0) {
+      throw PolicyException.invalid("size", "size is required: the upload's declared size in bytes, as created");
+    }
+    if (declared > maxBytes) {
+      throw PolicyException.denied("max-size", "size " + declared + " exceeds the maximum of " + maxBytes + " bytes");
+    }
+    call.audit(key, declared, null);
+    return MultipartCalls.listParts(s3, key, uploadId).compose(parts -> {
+      long total = 0;
+      for (Part p : parts) {
+        total += p.size() == null ? 0 : p.size();
+      }
+      call.audit(key, total, null);
+      if (parts.isEmpty()) {
+        return Future.failedFuture(PolicyException.invalid("uploadId", "the upload has no parts yet: upload them"
+            + " through the signed part URLs, then complete"));
+      }
+      if (total > declared) {
+        PolicyException refusal = PolicyException.denied("max-size", "the uploaded parts total " + total
+            + " bytes, more than the declared size of " + declared + " bytes: the upload was aborted");
+        return MultipartCalls.abort(s3, key, uploadId).transform(ar -> Future.failedFuture(refusal));
+      }
+      return complete(key, uploadId, parts, total);
+    });
+  }
+
+  private Future<String> complete(String key, String uploadId, List<Part> parts, long total) {
+    List<CompletedPart> checked = new ArrayList<>(parts.size());
+    for (Part p : parts) {
+      checked.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
+    }
+    return S3Problems.answer(s3.call("complete_multipart_upload", c -> c.completeMultipartUpload(b -> b
+            .bucket(s3.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(checked)))),
+            MultipartCalls.NO_UPLOAD, s3.callTimeout())
+        .map(done -> new JsonObject().put("key", key).put("etag", done.eTag()).put("size", total).encode());
+  }
+}

@@ -1,0 +1,149 @@
+package dev.presign.gateway.s3;
+
+import dev.presign.gateway.config.GatewayConfig;
+import dev.presign.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/**
+ * The one S3 API client of the process, for the calls presigning cannot cover (HeadObject, multipart, listing):
+ * the SDK's {@link S3AsyncClient} on {@code netty-nio-client} (one I/O thread of its own, see {@link #create}),
+ * resolving host names without blocking, signing with the credentials
+ * snapshot the URL signer reads (never blocks). Every call is bounded by {@code S3_API_TIMEOUT_MS} with
+ * {@code S3_API_MAX_RETRIES} retries, timed into {@code presign_s3_call_seconds}, and completes on the Vert.x context
+ * that made it.
+ */
+public final class S3Api implements AutoCloseable {
+  private final S3AsyncClient client;
+  private final String bucket;
+  private final GatewayMetrics metrics;
+  private final Duration callTimeout;
+
+  private S3Api(S3AsyncClient client, String bucket, GatewayMetrics metrics, Duration callTimeout) {
+    this.client = client;
+    this.bucket = bucket;
+    this.metrics = metrics;
+    this.callTimeout = callTimeout;
+  }
+
+  /** Builds the client; loads many classes, so a worker's job, never an event loop's. */
+  public static S3Api create(GatewayConfig config, AwsCredentialsProvider credentials,
+                             GatewayMetrics metrics) {
+    GatewayConfig.S3 s3 = config.s3();
+    GatewayConfig.S3Api api = config.s3Api();
+    Duration attempt = api.callTimeout().dividedBy(api.maxRetries() + 1L);
+    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+        // One I/O thread of the SDK's own. Vert.x's event loops cannot be shared: this SDK resolves a group's
+        // channel types by class and refuses Netty 4.2's MultiThreadIoEventLoopGroup, which Vert.x 5 uses
+        // ("Unknown event loop group"). One thread is plenty for these few calls, and it keeps their I/O off the
+        // loops that serve presigns.
+        .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(1))
+        // The JDK resolver blocks its thread (that one I/O thread): Netty's DNS resolver does not.
+        .useNonBlockingDnsResolver(true)
+        .maxConcurrency(api.maxConnections())
+        // Callers beyond the pool wait at most one call's time, then fail (a 504) rather than queue unbounded.
+        .maxPendingConnectionAcquires(api.maxConnections() * 4)
+        .connectionAcquisitionTimeout(api.callTimeout())
+        .connectionTimeout(min(attempt, Duration.ofSeconds(2)))
+        .readTimeout(attempt)
+        .writeTimeout(attempt);
+    S3AsyncClientBuilder builder = S3AsyncClient.builder()
+        .region(Region.of(s3.region()))
+        .credentialsProvider(credentials)
+        .httpClientBuilder(http)
+        .forcePathStyle(s3.pathStyle())
+        // Set explicitly: left unset, the SDK reads ~/.aws profile files for them.
+        .serviceConfiguration(S3Configuration.builder().useArnRegionEnabled(false).multiRegionEnabled(false).build())
+        .disableS3ExpressSessionAuth(true)
+        // Checksums only where S3 requires them: S3-compatible stores do not all know the newer algorithms.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .overrideConfiguration(o -> o
+            .apiCallTimeout(api.callTimeout())
+            .apiCallAttemptTimeout(attempt)
+            .retryStrategy(r -> r.maxAttempts(api.maxRetries() + 1)));
+    if (s3.endpoint() != null) {
+      builder.endpointOverride(s3.endpoint());
+    }
+    S3Api s3Api = new S3Api(builder.build(), s3.bucket(), metrics, api.callTimeout());
+    s3Api.warmUp();
+    return s3Api;
+  }
+
+  /**
+   * One HeadObject of a probe key on the calling (worker) thread, so that the SDK's first-call setup (marshallers,
+   * endpoint rules, signer) never lands on an event loop. Its answer does not matter; S3 may well be down.
+   */
+  private void warmUp() {
+    try {
+      client.headObject(b -> b.bucket(bucket).key("presign-gateway-probe")).get(2, TimeUnit.SECONDS);
+    } catch (Exception expected) {
+      // 404, 403, unreachable, slow: all fine for a warm-up.
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  /** How long one call may take, retries included. */
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /**
+   * Runs one S3 action, {@code operation} naming it in the metric (a fixed name such as {@code head_object}). The
+   * future completes on the caller's Vert.x context; it fails with the SDK's exception, unwrapped.
+   */
+  public <T> Future<T> call(String operation, Function<S3AsyncClient, CompletableFuture<T>> action) {
+    Context context = Vertx.currentContext();
+    long start = System.nanoTime();
+    CompletableFuture<T> result;
+    try {
+      result = action.apply(client);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> timed = result.handle((value, failure) -> {
+      Throwable cause = S3Fault.unwrap(failure);
+      metrics.s3Call(operation, S3Fault.of(cause).label(), System.nanoTime() - start);
+      if (cause != null) {
+        throw new S3CallException(cause);
+      }
+      return value;
+    });
+    Future<T> future = context == null ? Future.fromCompletionStage(timed) : Future.fromCompletionStage(timed, context);
+    return future.recover(e -> Future.failedFuture(S3Fault.unwrap(e)));
+  }
+
+  /** Closes the client's connections; Vert.x's event loops stay theirs. */
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /** Carries the SDK's failure through a CompletableFuture stage without another CompletionException layer. */
+  static final class S3CallException extends RuntimeException {
+    S3CallException(Throwable cause) {
+      super(null, cause, false, false);
+    }
+  }
+}
