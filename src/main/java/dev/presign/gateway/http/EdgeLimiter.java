@@ -2,7 +2,6 @@ package dev.presign.gateway.http;
 
 import dev.presign.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import java.util.function.Consumer;
@@ -56,10 +55,8 @@ public final class EdgeLimiter implements Consumer<Object> {
     long waitNanos = perClient.acquire(clientAddress(r));
     if (waitNanos > 0) {
       limited.increment();
-      long seconds = Math.max(1, (waitNanos + perClient.intervalNanos() + 999_999_999L) / 1_000_000_000L);
-      r.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
-      throw new ProblemException(429, "Too Many Requests", "too many new tokens to verify from this client address;"
-          + " retry after " + seconds + " s (a token already verified here is not limited)");
+      throw Pipeline.rateLimited(r, waitNanos + perClient.intervalNanos(),
+          "too many new tokens to verify from this client address", " (a token already verified here is not limited)");
     }
   }
 

@@ -115,10 +115,17 @@ final class Pipeline {
   }
 
   static ProblemException rateLimited(HttpServerRequest request, long waitNanos) {
+    return rateLimited(request, waitNanos, "rate limit for this caller exceeded", "");
+  }
+
+  /**
+   * A 429 whose {@code Retry-After} (whole seconds, at least 1) covers {@code waitNanos}; the detail is
+   * {@code "<reason>; retry after N s<note>"}.
+   */
+  static ProblemException rateLimited(HttpServerRequest request, long waitNanos, String reason, String note) {
     long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
-    return new ProblemException(429, "Too Many Requests",
-        "rate limit for this caller exceeded; retry after " + seconds + " s");
+    return new ProblemException(429, "Too Many Requests", reason + "; retry after " + seconds + " s" + note);
   }
 
   /** One request and what the audit event says about it; its fields are only touched on the event loop. */
