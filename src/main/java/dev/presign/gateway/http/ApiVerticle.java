@@ -4,6 +4,7 @@ import dev.presign.gateway.auth.KeySource;
 import dev.presign.gateway.auth.TokenVerifier;
 import dev.presign.gateway.config.GatewayConfig;
 import dev.presign.gateway.dev.DevIssuer;
+import dev.presign.gateway.http.operations.Companion;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.s3.S3Api;
@@ -30,6 +31,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -94,9 +96,13 @@ public final class ApiVerticle extends VerticleBase {
     for (Endpoint endpoint : Endpoints.table(deps)) {
       endpoints.put(endpoint.path(), endpoint);
     }
+    Map<Companion.Resource, List<Endpoint>> companion = Endpoints.companion(deps);
     // API requests go straight to the pipeline by one map lookup; the router sees only the rest.
     Handler<HttpServerRequest> dispatch = request -> {
       Endpoint endpoint = endpoints.get(request.path());
+      if (endpoint == null && request.path().startsWith(Companion.BASE)) {
+        endpoint = companionEndpoint(companion, request);
+      }
       if (endpoint != null) {
         request.routed(endpoint.path());
         pipeline.handle(request, endpoint);
@@ -108,6 +114,26 @@ public final class ApiVerticle extends VerticleBase {
         .invalidRequestHandler(ApiVerticle::rejectInvalid)
         .listen()
         .onSuccess(s -> deps.onListening().accept(s.actualPort()));
+  }
+
+  /**
+   * The Companion row for the request's path and method; for a preflight, the method it announces; for a method
+   * the path does not take, its first row (the pipeline answers 405 with every method it takes). Null when the
+   * path is none of the protocol's.
+   */
+  static Endpoint companionEndpoint(Map<Companion.Resource, List<Endpoint>> rows, HttpServerRequest request) {
+    Companion.Path path = Companion.Path.parse(request.path());
+    if (path == null) {
+      return null;
+    }
+    List<Endpoint> candidates = rows.get(path.resource());
+    String method = request.method() == HttpMethod.OPTIONS ? request.getHeader(Cors.REQUEST_METHOD) : null;
+    for (Endpoint e : candidates) {
+      if (method == null ? e.method() == request.method() : e.method().name().equals(method)) {
+        return e;
+      }
+    }
+    return candidates.get(0);
   }
 
   /**

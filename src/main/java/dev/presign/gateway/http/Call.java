@@ -16,6 +16,11 @@ public interface Call {
     return null;
   }
 
+  /** The request's path as sent (not decoded): where an endpoint's path carries parameters. */
+  default String path() {
+    return null;
+  }
+
   /** Records what the audit event names: the key decided on, and the size and content type asked for. */
   void audit(String key, Long size, String contentType);
 

@@ -60,13 +60,14 @@ final class Pipeline {
           if (request.method() == HttpMethod.OPTIONS && request.headers().contains(Cors.REQUEST_METHOD)) {
             // A granted preflight is the browser's protocol, not a request of the API: answered, not counted.
             x.answered = true;
-            Cors.preflight(request.response(), endpoint.method().name());
+            Cors.preflight(request.response(), endpoint.allow());
             return;
           }
         }
       }
       String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-      if (length != null && declaredTooLarge(length, endpoint.bodyLimit())) {
+      // A request with the wrong method gets its 405 once its body (dropped, not kept) has arrived.
+      if (length != null && request.method() == endpoint.method() && declaredTooLarge(length, endpoint.bodyLimit())) {
         x.refuse(tooLarge(endpoint.bodyLimit()));
         return;
       }
@@ -176,6 +177,11 @@ final class Pipeline {
     }
 
     @Override
+    public String path() {
+      return request.path();
+    }
+
+    @Override
     public void audit(String key, Long size, String contentType) {
       this.key = key;
       this.size = size;
@@ -220,7 +226,7 @@ final class Pipeline {
     }
 
     private void chunk(Buffer data) {
-      if (!answered && !body.append(data)) {
+      if (!answered && request.method() == endpoint.method() && !body.append(data)) {
         refuse(tooLarge(body.limit()));
       }
     }
@@ -237,11 +243,11 @@ final class Pipeline {
       }
       try {
         if (request.method() != endpoint.method()) {
-          request.response().putHeader(HttpHeaders.ALLOW, endpoint.method().name());
-          refuse(new ProblemException(405, "Method Not Allowed", "use " + endpoint.method() + " for this resource"));
+          request.response().putHeader(HttpHeaders.ALLOW, endpoint.allow());
+          refuse(new ProblemException(405, "Method Not Allowed", "use " + endpoint.allow() + " for this resource"));
           return;
         }
-        if (endpoint.method() != HttpMethod.GET) { // a GET has no body, so no media type
+        if (endpoint.bodyLimit() > 0) { // a GET or DELETE reads no body, so has no media type
           ApiVerticle.requireJson(request.getHeader(HttpHeaders.CONTENT_TYPE));
         }
         String authorization = ApiVerticle.authorization(request);
@@ -306,7 +312,7 @@ final class Pipeline {
       rule = problem.extensions().getString("rule");
       reason = problem.getMessage();
       decided(problem.status());
-      Problems.send(request, problem, requestId);
+      Problems.send(request, problem, requestId, endpoint.messageMember());
     }
 
     private void decided(int answerStatus) {

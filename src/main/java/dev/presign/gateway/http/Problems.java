@@ -103,7 +103,15 @@ public final class Problems {
 
   /** Writes {@code p} as the answer to {@code request}; the request id, when known, goes into the body too. */
   static void send(HttpServerRequest request, ProblemException p, String requestId) {
+    send(request, p, requestId, false);
+  }
+
+  /** As above; with {@code messageMember} the detail is also the body's {@code message} (Uppy shows it). */
+  static void send(HttpServerRequest request, ProblemException p, String requestId, boolean messageMember) {
     JsonObject body = body(p);
+    if (messageMember) {
+      body.put("message", p.getMessage());
+    }
     if (requestId != null) {
       body.put("requestId", requestId);
     }

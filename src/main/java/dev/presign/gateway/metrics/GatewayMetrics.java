@@ -74,7 +74,9 @@ public final class GatewayMetrics {
 
   /** The operations the API serves: each gets its outcome counters at start, so every series exists from 0. */
   public static final java.util.List<String> OPERATIONS = java.util.List.of("put", "get", "batch", "sign",
-      "confirm", "multipart_create", "multipart_sign", "multipart_parts", "multipart_complete", "multipart_abort", "list");
+      "confirm", "multipart_create", "multipart_sign", "multipart_parts", "multipart_complete", "multipart_abort", "list",
+      "companion_params", "companion_create", "companion_list_parts", "companion_sign_part", "companion_sign_batch",
+      "companion_complete", "companion_abort");
   /** Buckets for S3 API calls: a network round trip to S3, from a fast HeadObject to a call that times out. */
   static final Duration[] S3_CALL_BUCKETS = {
       Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),

@@ -46,33 +46,44 @@ public final class MultipartComplete implements Operation {
       throw PolicyException.denied("max-size", "size " + declared + " exceeds the maximum of " + maxBytes + " bytes");
     }
     call.audit(key, declared, null);
-    return MultipartCalls.listParts(s3, key, uploadId).compose(parts -> {
-      long total = 0;
-      for (Part p : parts) {
-        total += p.size() == null ? 0 : p.size();
-      }
-      call.audit(key, total, null);
-      if (parts.isEmpty()) {
-        return Future.failedFuture(PolicyException.invalid("uploadId", "the upload has no parts yet: upload them"
-            + " through the signed part URLs, then complete"));
-      }
-      if (total > declared) {
-        PolicyException refusal = PolicyException.denied("max-size", "the uploaded parts total " + total
-            + " bytes, more than the declared size of " + declared + " bytes: the upload was aborted");
-        return MultipartCalls.abort(s3, key, uploadId).transform(ar -> Future.failedFuture(refusal));
-      }
-      return complete(key, uploadId, parts, total);
-    });
+    return MultipartCalls.listParts(s3, key, uploadId)
+        .compose(parts -> completeWithin(s3, call, key, uploadId, parts, declared, "the declared size of " + declared
+            + " bytes"))
+        .map(done -> new JsonObject().put("key", key).put("etag", done.eTag()).put("size", done.size()).encode());
   }
 
-  private Future<String> complete(String key, String uploadId, List<Part> parts, long total) {
+  /** What a completion made: the object's ETag, where S3 says it is (may be null), and its size. */
+  record Completed(String eTag, String location, long size) {}
+
+  /**
+   * Completes the upload with exactly {@code parts} (each as S3 listed it) when their sizes total at most
+   * {@code cap} bytes; otherwise aborts it, so nothing is stored, and fails with 403 {@code max-size} naming
+   * {@code capWhat}.
+   */
+  static Future<Completed> completeWithin(S3Api s3, Call call, String key, String uploadId, List<Part> parts, long cap,
+                                         String capWhat) {
+    long total = 0;
+    for (Part p : parts) {
+      total += p.size() == null ? 0 : p.size();
+    }
+    call.audit(key, total, null);
+    if (parts.isEmpty()) {
+      return Future.failedFuture(PolicyException.invalid("uploadId", "the upload has no parts yet: upload them"
+          + " through the signed part URLs, then complete"));
+    }
+    if (total > cap) {
+      PolicyException refusal = PolicyException.denied("max-size", "the uploaded parts total " + total
+          + " bytes, more than " + capWhat + ": the upload was aborted");
+      return MultipartCalls.abort(s3, key, uploadId).transform(ar -> Future.failedFuture(refusal));
+    }
     List<CompletedPart> checked = new ArrayList<>(parts.size());
     for (Part p : parts) {
       checked.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
     }
+    long size = total;
     return S3Problems.answer(s3.call("complete_multipart_upload", c -> c.completeMultipartUpload(b -> b
             .bucket(s3.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(checked)))),
             MultipartCalls.NO_UPLOAD, s3.callTimeout())
-        .map(done -> new JsonObject().put("key", key).put("etag", done.eTag()).put("size", total).encode());
+        .map(done -> new Completed(done.eTag(), done.location(), size));
   }
 }

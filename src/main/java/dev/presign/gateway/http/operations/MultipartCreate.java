@@ -9,6 +9,7 @@ import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.policy.UploadPlan;
 import dev.presign.gateway.policy.UploadRequest;
 import dev.presign.gateway.s3.S3Api;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -39,13 +40,20 @@ public final class MultipartCreate implements Operation {
     }
     UploadPlan plan = policy.plan(call.caller(), new UploadRequest(body.filename(), body.contentType(), body.size(),
         null, null));
+    return start(call, plan).map(uploadId -> {
+      long partSize = PartSizes.partSize(plan.size());
+      return new JsonObject().put("key", plan.key()).put("uploadId", uploadId).put("partSize", partSize)
+          .put("partCount", PartSizes.partCount(plan.size(), partSize)).encode();
+    });
+  }
+
+  /** Audits the plan and starts S3's multipart upload for it (content type, the bucket's encryption): its upload id. */
+  Future<String> start(Call call, UploadPlan plan) {
     call.audit(plan.key(), plan.size(), plan.contentType());
-    long partSize = PartSizes.partSize(plan.size());
     return S3Problems.answer(s3.call("create_multipart_upload", c -> c.createMultipartUpload(b -> b
             .bucket(s3.bucket()).key(plan.key()).contentType(plan.contentType())
             .serverSideEncryption(settings.sse()).ssekmsKeyId(settings.sseKmsKeyId()))),
             "the bucket does not exist", s3.callTimeout())
-        .map(created -> new JsonObject().put("key", plan.key()).put("uploadId", created.uploadId())
-            .put("partSize", partSize).put("partCount", PartSizes.partCount(plan.size(), partSize)).encode());
+        .map(created -> created.uploadId());
   }
 }

@@ -41,10 +41,15 @@ public final class PresignPut implements Operation {
 
   /** The signed PUT for {@code plan}, as its JSON answer. */
   String sign(UploadPlan plan) {
+    return answer(presign(plan));
+  }
+
+  /** The signed PUT for {@code plan}, its signing time recorded. */
+  PresignedUpload presign(UploadPlan plan) {
     long start = System.nanoTime();
     PresignedUpload signed = signer.presignPut(plan);
     metrics.signing(System.nanoTime() - start);
-    return answer(signed);
+    return signed;
   }
 
   /**
