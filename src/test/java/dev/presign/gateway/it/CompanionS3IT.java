@@ -144,6 +144,8 @@ class CompanionS3IT {
     assertThat(params.getString("method")).isEqualTo("PUT"); // absent, Uppy would send a POST form
     assertThat(params.containsKey("expires")).as("Uppy would make it the upload's timeout").isFalse();
     assertThat(params.getString("key")).startsWith("users/alice/").endsWith("/notes ü.txt");
+    // Where Uppy 5 looks for the key of a single upload.
+    assertThat(params.getJsonObject("fields")).isEqualTo(new JsonObject().put("key", params.getString("key")));
     assertThat(params.getJsonObject("headers").getString("Content-Type")).isEqualTo("text/plain");
     put(params.getString("url"), params.getJsonObject("headers"), bytes);
     assertThat(read(params.getString("key"))).isEqualTo(bytes);

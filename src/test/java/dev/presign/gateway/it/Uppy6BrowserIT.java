@@ -151,7 +151,7 @@ class Uppy6BrowserIT {
       args.add(f.toAbsolutePath().toString());
     }
     // The driver gives up on its own after 40 s of uploading; NodeDriver's 55 s is the backstop.
-    return NodeDriver.run("uppy6-upload.mjs", OUT, args);
+    return NodeDriver.run("uppy-upload.mjs", OUT, args);
   }
 
   static String describe(JsonObject signBody) {

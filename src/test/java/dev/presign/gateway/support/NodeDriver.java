@@ -48,10 +48,11 @@ public final class NodeDriver {
     Path stdout = out.resolve(name + ".stdout");
     Path stderr = out.resolve(name + ".stderr");
     Process node = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-    if (!node.waitFor(55, TimeUnit.SECONDS)) {
+    long limit = Long.getLong("browser.driver.seconds", 55);
+    if (!node.waitFor(limit, TimeUnit.SECONDS)) {
       node.descendants().forEach(ProcessHandle::destroyForcibly);
       node.destroyForcibly();
-      fail("the puppeteer driver " + script + " did not finish within 55 s; stderr:\n" + Files.readString(stderr));
+      fail("the puppeteer driver " + script + " did not finish within " + limit + " s; stderr:\n" + Files.readString(stderr));
     }
     String text = new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8).strip();
     String last = text.substring(text.lastIndexOf('\n') + 1);

@@ -2,6 +2,7 @@ package dev.presign.gateway.http.operations;
 
 import dev.presign.gateway.http.Call;
 import dev.presign.gateway.http.Operation;
+import dev.presign.gateway.json.Json;
 import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.PolicyException;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.s3.model.Part;
  * the caller's prefixes and an upload S3 knows for it, and completion lists the parts itself and caps their total.
  * The paths, under {@link #BASE}:
  * <pre>
- * GET    s3/params?filename=&amp;type=&amp;metadata[size]=     → {url, method:"PUT", headers, key, expiresAt}
+ * GET    s3/params?filename=&amp;type=&amp;metadata[size]=     → {url, method:"PUT", headers, key, expiresAt, fields:{key}}
  * POST   s3/multipart {filename, type, metadata}           → {key, uploadId}
  * GET    s3/multipart/{uploadId}?key=                      → [{PartNumber, ETag, Size}]
  * GET    s3/multipart/{uploadId}/{partNumber}?key=         → {url, method:"PUT", headers, expiresAt}
@@ -115,7 +116,12 @@ public final class Companion {
       call.audit(null, upload.size(), upload.contentType());
       UploadPlan plan = put.plan(call, upload);
       call.audit(plan.key(), upload.size(), upload.contentType());
-      return Answers.signed(put.presign(plan), plan.key(), "url");
+      String signed = Answers.signed(put.presign(plan), plan.key(), "url");
+      // Uppy reads the key of a single upload from fields.key (fields are otherwise a POST form's; a PUT ignores them).
+      StringBuilder json = new StringBuilder(signed.length() + plan.key().length() + 24)
+          .append(signed, 0, signed.length() - 1);
+      Json.name(json, "fields").append('{');
+      return Json.field(json, "key", plan.key()).append("}}").toString();
     };
   }
 
@@ -172,7 +178,7 @@ public final class Companion {
         for (int part : parts) {
           json.append(sep).append('"').append(part).append("\":");
           sep = ",";
-          dev.presign.gateway.json.Json.string(json,
+          Json.string(json,
               signer.presignUploadPart(u.key, u.uploadId, part, UrlSigner.CONFIGURED_TTL).url());
         }
         return json.append("}}").toString();
