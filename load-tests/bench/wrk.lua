@@ -3,6 +3,12 @@
 --   wrk -t1 -c32 -d15s -s wrk.lua http://127.0.0.1:8080 -- download tokens.txt   (POST /api/s3/download)
 --   wrk -t1 -c32 -d15s -s wrk.lua http://127.0.0.1:8080 -- sign tokens.txt       (POST /api/s3/sign, UploadPart)
 --   wrk -t1 -c32 -d15s -s wrk.lua http://127.0.0.1:9090 -- live                  (GET /health/live)
+--   wrk ... -- parts uploads.txt 100     (POST /api/s3/multipart/sign, 100 part URLs a call; lifecycle-bench.sh)
+--   wrk ... -- listparts uploads.txt     (POST /api/s3/multipart/parts: ListMultipartUploads + ListParts at S3)
+--   wrk ... -- companion-part uploads.txt (GET /api/companion/s3/multipart/{id}/{n}?key=: one S3 check + one URL)
+--   wrk ... -- confirm objects.txt       (POST /api/s3/uploads/confirm: HeadObject at S3)
+-- uploads.txt: "token<TAB>key<TAB>uploadId" per line, multipart uploads of the token's caller; objects.txt:
+-- "token<TAB>key" per line, stored objects of the token's caller.
 -- tokens.txt: one bearer token per line (bench.sh mints them at the dev issuer). A third argument after the token
 -- file sets the key prefix template of download and sign keys (default "users/{sub}/", KEY_PREFIX_TEMPLATE); {sub}
 -- is each token's own subject, read from its payload. Prints one RESULT line.
@@ -114,11 +120,42 @@ function init(args)
         pool[k] = post("/api/s3/sign", tokens[j], body)
       end
     end
+  elseif mode == "parts" or mode == "listparts" or mode == "companion-part" or mode == "confirm" then
+    local rows = {}
+    for line in io.lines(args[2]) do
+      if #line > 0 then
+        local token, key, id = line:match("^([^\t]+)\t([^\t]+)\t?([^\t]*)$")
+        if not token then error("not token<TAB>key[<TAB>uploadId]: " .. line:sub(1, 40)) end
+        rows[#rows + 1] = { token, key, id }
+      end
+    end
+    if #rows == 0 then error("no line in " .. tostring(args[2])) end
+    local per_call = tonumber(args[3] or "100")
+    local function esc(v) return (v:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end)) end
+    local first = math.random(#rows)
+    for k = 1, POOL do
+      local r = rows[(first + k - 2) % #rows + 1]
+      if mode == "parts" then
+        local start = math.random(1, 10001 - per_call)
+        local numbers = {}
+        for p = 1, per_call do numbers[p] = tostring(start + p - 1) end
+        pool[k] = post("/api/s3/multipart/sign", r[1], string.format('{"key":"%s","uploadId":"%s","partNumbers":[%s]}',
+          r[2], r[3], table.concat(numbers, ",")))
+      elseif mode == "listparts" then
+        pool[k] = post("/api/s3/multipart/parts", r[1], string.format('{"key":"%s","uploadId":"%s"}', r[2], r[3]))
+      elseif mode == "confirm" then
+        pool[k] = post("/api/s3/uploads/confirm", r[1], string.format('{"key":"%s"}', r[2]))
+      else
+        pool[k] = wrk.format("GET", string.format("/api/companion/s3/multipart/%s/%d?key=%s", esc(r[3]),
+          math.random(1, 10000), esc(r[2])), { ["Authorization"] = "Bearer " .. r[1], ["Accept"] = "application/json" })
+      end
+    end
   elseif mode == "live" then
     local get = wrk.format("GET", "/health/live")
     for k = 1, POOL do pool[k] = get end
   else
-    error("mode must be presign, download, sign or live, not " .. tostring(mode))
+    error("mode must be presign, download, sign, parts, listparts, companion-part, confirm or live, not "
+      .. tostring(mode))
   end
   n = POOL
 end
