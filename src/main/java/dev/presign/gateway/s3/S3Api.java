@@ -6,10 +6,19 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -32,6 +41,16 @@ public final class S3Api implements AutoCloseable {
   private final String bucket;
   private final GatewayMetrics metrics;
   private final Duration callTimeout;
+  /**
+   * Where calls are made: two threads of the gateway's own, so the SDK's synchronous part of a call never runs on
+   * an event loop. Bounded: past 10,000 calls waiting, a call fails at once (a 5xx problem) instead of queueing.
+   */
+  private final ExecutorService submitter = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(10_000), runnable -> {
+        Thread t = new Thread(runnable, "presign-s3-calls");
+        t.setDaemon(true);
+        return t;
+      });
 
   private S3Api(S3AsyncClient client, String bucket, GatewayMetrics metrics, Duration callTimeout) {
     this.client = client;
@@ -73,6 +92,7 @@ public final class S3Api implements AutoCloseable {
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .overrideConfiguration(o -> o
+            .addExecutionInterceptor(STOP_WARM_UP)
             .apiCallTimeout(api.callTimeout())
             .apiCallAttemptTimeout(attempt)
             .retryStrategy(r -> r.maxAttempts(api.maxRetries() + 1)));
@@ -84,15 +104,51 @@ public final class S3Api implements AutoCloseable {
     return s3Api;
   }
 
+  /** Marks a warm-up request: {@link #STOP_WARM_UP} fails it just before it would go out. */
+  private static final ExecutionAttribute<Boolean> WARM_UP = new ExecutionAttribute<>("presign-gateway.warmUp");
+  private static final ExecutionInterceptor STOP_WARM_UP = new ExecutionInterceptor() {
+    @Override
+    public void beforeTransmission(software.amazon.awssdk.core.interceptor.Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      if (Boolean.TRUE.equals(attributes.getAttribute(WARM_UP))) {
+        throw new WarmedUp();
+      }
+    }
+  };
+
+  /** Ends a warm-up request where it would be sent. */
+  private static final class WarmedUp extends RuntimeException {
+    WarmedUp() {
+      super("warm-up request, not sent", null, false, false);
+    }
+  }
+
   /**
-   * One HeadObject of a probe key on the calling (worker) thread, so that the SDK's first-call setup (marshallers,
-   * endpoint rules, signer) never lands on an event loop. Its answer does not matter; S3 may well be down.
+   * Every S3 action the gateway calls, each run up to the point of sending (marshalling, endpoint rules, signing)
+   * and then stopped, on the calling (worker) thread: the SDK's first-call work for each action (its classes load
+   * then, ~200 ms for the first CreateMultipartUpload) never lands on an event loop, and nothing reaches S3.
    */
   private void warmUp() {
-    try {
-      client.headObject(b -> b.bucket(bucket).key("presign-gateway-probe")).get(2, TimeUnit.SECONDS);
-    } catch (Exception expected) {
-      // 404, 403, unreachable, slow: all fine for a warm-up.
+    java.util.function.Consumer<AwsRequestOverrideConfiguration.Builder> warm = o -> o.putExecutionAttribute(WARM_UP,
+        true);
+    String key = "presign-gateway-warm-up";
+    String id = "warm-up";
+    List<CompletableFuture<?>> calls = List.of(
+        client.headObject(b -> b.bucket(bucket).key(key).overrideConfiguration(warm)),
+        client.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType("application/octet-stream")
+            .overrideConfiguration(warm)),
+        client.listMultipartUploads(b -> b.bucket(bucket).prefix(key).overrideConfiguration(warm)),
+        client.listParts(b -> b.bucket(bucket).key(key).uploadId(id).overrideConfiguration(warm)),
+        client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id)
+            .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag("\"0\"").build()))
+            .overrideConfiguration(warm)),
+        client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(id).overrideConfiguration(warm)),
+        client.listObjectsV2(b -> b.bucket(bucket).prefix(key).maxKeys(1).overrideConfiguration(warm)));
+    for (CompletableFuture<?> call : calls) {
+      try {
+        call.get(5, TimeUnit.SECONDS);
+      } catch (Exception expected) {
+        // Stopped before sending, as intended (or slower than a warm-up is worth waiting for).
+      }
     }
   }
 
@@ -118,7 +174,9 @@ public final class S3Api implements AutoCloseable {
     long start = System.nanoTime();
     CompletableFuture<T> result;
     try {
-      result = action.apply(client);
+      // The SDK does much of a call's work on the thread that makes it (endpoint rules, marshalling, signing: ms
+      // per call, not µs): made on the gateway's own S3 thread, never on an event loop.
+      result = CompletableFuture.supplyAsync(() -> action.apply(client), submitter).thenCompose(f -> f);
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
@@ -137,6 +195,7 @@ public final class S3Api implements AutoCloseable {
   /** Closes the client's connections; Vert.x's event loops stay theirs. */
   @Override
   public void close() {
+    submitter.shutdown();
     client.close();
   }
 
