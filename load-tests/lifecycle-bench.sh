@@ -13,7 +13,7 @@
 # Then writes its block into BENCHMARKS.md between `<!-- kept: lifecycle -->` and `<!-- /kept: lifecycle -->`
 # (appended when absent), which bench.sh's report keeps. About 4 minutes with the defaults.
 #   load-tests/lifecycle-bench.sh
-# Settings: REPEATS (3), SAT_SECONDS (8), WRK_CONNECTIONS (32), PARTS (100), USERS (100), LAT_CONNECTIONS (4),
+# REPORT_ONLY=1 writes the block again from the results already in OUT. Settings: REPEATS (3), SAT_SECONDS (8), WRK_CONNECTIONS (32), PARTS (100), USERS (100), LAT_CONNECTIONS (4),
 # LAT_SECONDS (8), GATLING_RATE (100), GATLING_SECONDS (20), OUT (load-tests/target/lifecycle-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,11 @@ source load-tests/lib/stack.sh
 say() { printf '[lifecycle-bench] %s\n' "$*" >&2; }
 command -v wrk >/dev/null || { say "needs wrk (apt-get install wrk)"; exit 1; }
 command -v curl >/dev/null || { say "needs curl"; exit 1; }
+if [[ ${REPORT_ONLY:-0} == 1 ]]; then  # the block again from the results in OUT (after a change to this report)
+  read -r LOAD_AT_START LOAD_AT_END REV <"$OUT/run.txt"
+else
 rm -rf "$OUT" && mkdir -p "$OUT"
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 REV=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo "+changes")
 stack_build_if_missing
 stack_start RATE_LIMIT_PER_SECOND=0
@@ -84,8 +87,10 @@ stack_run mvn -B -ntp -q -f load-tests/pom.xml gatling:test -Dgatling.simulation
   -Dparts="$PARTS" >"$OUT/gatling.txt" 2>&1 || true
 report=$(grep -o 'file://.*/index.html' "$OUT/gatling.txt" | tail -n 1 | sed 's#^file://##; s#/index.html$##')
 if [[ -n $report && -d $report ]]; then mv "$report" "$OUT/gatling-report"; fi
-LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 stack_stop
+echo "$LOAD_AT_START $LOAD_AT_END $REV" >"$OUT/run.txt"
+fi
 
 python3 - "$OUT" "$PARTS" "$REPEATS" "$REV" "$LOAD_AT_START" "$LOAD_AT_END" "$SAT_SECONDS" "$WRK_CONNECTIONS" \
   "$LAT_CONNECTIONS" "$LAT_SECONDS" "$GATLING_RATE" "$GATLING_SECONDS" >"$OUT/block.md" <<'PY'
@@ -110,8 +115,8 @@ for mode, what in [("confirm", "confirm: HeadObject"), ("listparts", "multipart 
     s3.append(f"| {what} | {x['rps']:,.0f} | {x['p50_us'] / 1000:.1f} | {x['p99_us'] / 1000:.1f} | {int(x['status_errors'])} |")
 g = open(f"{out}/gatling.txt", errors="replace").read()
 def stat(name):  # Gatling's console summary: "> name |  total |  OK |  KO"
-    m = re.search(r"> " + re.escape(name) + r"\s+\|\s+([0-9.,]+)\s+\|\s+([0-9.,-]+)\s+\|\s+([0-9.,-]+)", g)
-    return m.groups() if m else ("?", "?", "?")
+    found = re.findall(r"> " + re.escape(name) + r"\s+\|\s+([0-9.,]+)\s+\|\s+([0-9.,-]+)\s+\|\s+([0-9.,-]+)", g)
+    return found[-1] if found else ("?", "?", "?")  # the last: Gatling prints running totals first
 gat = (f"p50 {stat('response time 50th percentile (ms)')[0]} ms, p95 {stat('response time 95th percentile (ms)')[0]} ms,"
        f" p99 {stat('response time 99th percentile (ms)')[0]} ms, {stat('Global')[2]} failed of {stat('Global')[0]} calls"
        if "percentile" in g else "Gatling did not finish: see gatling.txt")
