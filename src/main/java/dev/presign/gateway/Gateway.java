@@ -62,6 +62,11 @@ public final class Gateway {
   private String deploymentId;
   private volatile boolean started;
   private volatile boolean draining;
+  /** Completes when the readiness warm-up has ended (or at once without one): readiness waits for it. */
+  private final Promise<WarmUp.Result> warmedUp = Promise.promise();
+  private volatile WarmUp warmUp;
+  private volatile double warmUpSeconds = Double.NaN;
+  private volatile double startupSeconds = Double.NaN;
   private long evictionTimer = -1;
   private EventLoopLag eventLoopLag;
 
@@ -80,7 +85,16 @@ public final class Gateway {
    * {@code vertx.pool.*} meters, and Micrometer warns at every start that the second registration is ignored.
    */
   public static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry) {
-    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    return newVertx(options, registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
+  }
+
+  /**
+   * The same, with its metrics under {@code registryName}. vertx-micrometer keeps
+   * one registry per name for the whole JVM: a second Vertx under the same name would report to the first one's
+   * registry, whatever registry it was given (and closing it would stop that one).
+   */
+  static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry, String registryName) {
+    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME)));
     options.setPreferNativeTransport(true);
@@ -121,12 +135,16 @@ public final class Gateway {
                   "no AWS credentials from the default chain: " + e.getMessage(), e))));
         })
         .compose(v -> {
+          // The S3 API client is built beside the rest and readiness does not wait for it (S3Api.startBuilding).
+          s3Api = S3Api.startBuilding(config, credentials, metrics, task -> vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+          }, false));
           // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
           return vertx.executeBlocking(() -> {
             signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
             signer.warmUp();
             new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
-            s3Api = S3Api.create(config, credentials, metrics);
             return null;
           });
         })
@@ -154,14 +172,62 @@ public final class Gateway {
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
               devIssuer, metrics, limiter, edge, clock, apiPort::set, s3Api);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
-              new DeploymentOptions().setInstances(config.http().instances()));
-        })
-        .map(id -> {
-          deploymentId = id;
-          started = true;
-          return this;
+              new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
+                deploymentId = id;
+                started = true;
+                warmUp(deps);
+                return this;
+              });
         })
         .recover(e -> stop().transform(x -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Starts the readiness warm-up ({@link WarmUp}) on a thread of its own, or, with WARM_UP_REQUESTS=0, completes
+   * {@link #warmedUp} at once. Whatever the warm-up does, readiness waits no longer than WARM_UP_MAX_MS (and a
+   * second for the warm-up's server to close after a stop).
+   */
+  private void warmUp(ApiVerticle.Deps deps) {
+    if (!config.warmUp().enabled()) {
+      warmed(null);
+      return;
+    }
+    WarmUp run = new WarmUp(config, deps, keys.current().keys(), clock);
+    warmUp = run;
+    long cap = config.warmUp().maxTime().toMillis() + 1_000;
+    long timer = vertx.setTimer(cap, id -> {
+      run.stop();
+      if (warmed(new WarmUp.Result(0, cap, java.util.Map.of(), "hard limit"))) {
+        LOG.warn("readiness warm-up still running after {} ms: stopped, ready without it", cap);
+      }
+    });
+    Thread thread = new Thread(() -> {
+      WarmUp.Result result = run.run();
+      vertx.cancelTimer(timer);
+      if (warmed(result)) {
+        LOG.info("readiness warm-up: {} requests in {} ms (answers by status {}), ended by {}; ready", result.requests(),
+            result.millis(), result.statuses(), result.stoppedBy());
+      }
+    }, "presign-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Marks the warm-up as ended (null: there was none); false when it had already ended. */
+  private boolean warmed(WarmUp.Result result) {
+    if (result != null) {
+      warmUpSeconds = result.millis() / 1000.0;
+    }
+    if (!warmedUp.tryComplete(result)) {
+      return false;
+    }
+    startupSeconds = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+    return true;
+  }
+
+  /** Completes when readiness no longer waits for the warm-up (with its result, or null without one). */
+  public Future<WarmUp.Result> warmedUp() {
+    return warmedUp.future();
   }
 
   private void registerGauges() {
@@ -173,6 +239,10 @@ public final class Gateway {
     metrics.gauge("presign.signing.keys", "JWT verification keys loaded", null, () -> keys.current().keys().size());
     metrics.gauge("presign.ready", "1 when this instance is ready to serve presigns", null,
         () -> notReadyReason() == null ? 1 : 0);
+    metrics.gauge("presign.warmup.duration", "How long the readiness warm-up ran (NaN: not ended, or none)",
+        "seconds", () -> warmUpSeconds);
+    metrics.gauge("presign.startup.duration", "Seconds from the JVM's start until readiness stopped waiting for the"
+        + " start and the warm-up (NaN: not yet)", "seconds", () -> startupSeconds);
     FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshSuccesses)
         .description("JWKS fetches by outcome").tag("outcome", "success").register(metrics.registry());
     FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshFailures)
@@ -202,6 +272,9 @@ public final class Gateway {
     }
     if (!started) {
       return "starting";
+    }
+    if (!warmedUp.future().isComplete()) {
+      return "warming up the request path";
     }
     if (keys.current().isEmpty()) {
       return "no JWT verification keys";
@@ -244,6 +317,9 @@ public final class Gateway {
   /** Immediate stop (tests, failed start); in-flight requests still get SHUTDOWN_TIMEOUT_SECONDS. */
   public Future<Void> stop() {
     started = false;
+    if (warmUp != null) {
+      warmUp.stop();
+    }
     vertx.cancelTimer(evictionTimer);
     if (eventLoopLag != null) {
       eventLoopLag.stop();
