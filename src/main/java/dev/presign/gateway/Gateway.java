@@ -14,6 +14,7 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.CredentialsSnapshot;
+import dev.presign.gateway.signing.EarlyCredentials;
 import dev.presign.gateway.signing.UrlSigner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -103,11 +104,19 @@ public final class Gateway {
 
   /** Starts with the AWS default credentials chain. */
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config) {
-    return new Gateway(vertx, registry, config, Clock.systemUTC(), DefaultCredentialsProvider.builder().build())
-        .start();
+    return new Gateway(vertx, registry, config, Clock.systemUTC(),
+        EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build())).start();
   }
 
   public Future<Gateway> start() {
+    // Credentials and the URL signer do not wait for the management port and the keys: the chain's first answer
+    // and the SDK presigner's classes take a few hundred ms of a start, on workers, beside the rest.
+    credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
+    Future<Void> credentialsLoaded = credentials.start().recover(e -> Future.failedFuture(new IllegalStateException(
+        "no AWS credentials from the default chain: " + e.getMessage(), e)));
+    // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
+    Future<UrlSigner> signerBuilt = vertx.executeBlocking(() -> new UrlSigner(config.s3(),
+        config.uploads().presignTtl(), credentials, clock), false);
     Future<DevIssuer> issuer = config.devMode()
         ? vertx.executeBlocking(() -> new DevIssuer(config.jwt(), clock))
         : Future.succeededFuture(null);
@@ -127,12 +136,8 @@ public final class Gateway {
           List<JsonObject> secretKeys = config.jwt().hmacSecret() == null ? List.of()
               : StaticKeys.fromSecret(config.jwt().hmacSecret(), config.jwt().algorithms());
           keys = new KeySource(vertx, config.jwt(), secretKeys, fileKeys, jwksUrl());
-          credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
           registerGauges();
-          return Future.all(
-              keys.start(),
-              credentials.start().recover(e -> Future.failedFuture(new IllegalStateException(
-                  "no AWS credentials from the default chain: " + e.getMessage(), e))));
+          return Future.all(keys.start(), credentialsLoaded, signerBuilt.map(built -> signer = built));
         })
         .compose(v -> {
           // The S3 API client is built beside the rest and readiness does not wait for it (S3Api.startBuilding).
@@ -140,9 +145,7 @@ public final class Gateway {
             task.run();
             return null;
           }, false));
-          // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
           return vertx.executeBlocking(() -> {
-            signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
             signer.warmUp();
             new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
             return null;

@@ -31,7 +31,10 @@ final class Training {
     Map<String, String> env = Map.ofEntries(Map.entry("GATEWAY_DEV_MODE", "true"), Map.entry("HTTP_HOST", "127.0.0.1"),
         Map.entry("HTTP_PORT", "0"), Map.entry("MANAGEMENT_PORT", "0"), Map.entry("S3_BUCKET", "training-bucket"),
         Map.entry("AWS_REGION", "eu-west-1"), Map.entry("LOG_FORMAT", "json"), Map.entry("SHUTDOWN_DRAIN_SECONDS", "0"),
-        Map.entry("RATE_LIMIT_PER_SECOND", "0"), Map.entry("CORS_ALLOWED_ORIGINS", "https://app.example.com"));
+        Map.entry("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+        // Both limits on, so that their code is trained, and too high to refuse any of these requests.
+        Map.entry("RATE_LIMIT_PER_SECOND", "1000000"), Map.entry("RATE_LIMIT_BURST", "1000000"),
+        Map.entry("EDGE_RATE_LIMIT_PER_SECOND", "1000000"), Map.entry("EDGE_RATE_LIMIT_BURST", "1000000"));
     GatewayConfig config = GatewayConfig.fromEnv(env);
     JsonLayout.useJson(true);
     PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
