@@ -15,7 +15,8 @@
 # (appended at the end when the markers are absent), which bench.sh's report keeps. About 8 minutes at STARTS=5.
 #   load-tests/container-bench.sh            # JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java by default
 # Settings: JAVA, MEMORY_LIMIT (512m, the prod pod's), STARTS (5), RATE (1000), COLD_SECONDS (10),
-# WARM_WARMUP_SECONDS (10), WARM_SECONDS (20), OUT (target/container-bench).
+# WARM_WARMUP_SECONDS (10), WARM_SECONDS (20), WARM_UP_REQUESTS (unset: the gateway's default, for the starts with a
+# warm-up), OUT (target/container-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -108,7 +109,7 @@ declare -A ready cold warmup
 for i in $(seq 1 "$STARTS"); do
   for mode in "${MODES[@]}"; do
     extra=(); [[ $mode == aot-* ]] && extra=("-XX:AOTCache=$OUT/app.aot")
-    warm=0; [[ $mode == *-warm ]] && warm=
+    warm=0; [[ $mode == *-warm ]] && warm=${WARM_UP_REQUESTS:-}
     start "$mode-$i" "$warm" "${extra[@]}"
     read -r ok non2xx errors p50 p99 max < <(load "$OUT/cold-$mode-$i.txt" 0 "$COLD_SECONDS")
     stop
@@ -140,6 +141,9 @@ row() { # mode label
     "$(median "${warmup[$1]}")" "$(ms "$(median "${p99s[*]}")")" "${each%, }" "${maxes%, }" "$bad"
 }
 jv=$("$JAVA" -version 2>&1 | sed -n 2p)
+default_of() { grep -o "\"$1\", [0-9_]*" src/main/java/dev/presign/gateway/config/GatewayConfig.java | grep -o '[0-9_]*$' | tr -d _; }
+WARM_DESC="the gateway's default (\`WARM_UP_REQUESTS=$(default_of WARM_UP_REQUESTS)\`, \`WARM_UP_MAX_MS=$(default_of WARM_UP_MAX_MS)\`)"
+[[ -n ${WARM_UP_REQUESTS:-} ]] && WARM_DESC="\`WARM_UP_REQUESTS=$WARM_UP_REQUESTS\`"
 block=$(cat <<MD
 <!-- kept: container -->
 ## The image's JVM (container settings)
@@ -152,8 +156,8 @@ credentials), $STARTS starts of each kind, interleaved. Ready = launch to the fi
 every 10 ms); then at once $COLD_SECONDS s of presigns at $RATE req/s (OpenLoad, open model, latency from the intended
 send time; its own JVM starts it about a second after ready, about what a readiness probe's period adds in a cluster).
 The AOT cache comes from the image's own training run (\`… -XX:AOTCacheOutput=… -jar presign-gateway.jar train\`:
-$train_s ms, a $cache_mb MiB cache). The readiness warm-up is the image's default (\`WARM_UP_REQUESTS\`,
-\`WARM_UP_MAX_MS\`: README); "none" is \`WARM_UP_REQUESTS=0\`.
+$train_s ms, a $cache_mb MiB cache). The readiness warm-up is $WARM_DESC (README, Start and readiness);
+"no warm-up" is \`WARM_UP_REQUESTS=0\`.
 
 | start | ready, median (each start) | of which warm-up, median | first ${COLD_SECONDS} s: p99, median (each start) | max (each start) | non-2xx or errors |
 |---|---|---|---|---|---|
