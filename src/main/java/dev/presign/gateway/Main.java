@@ -43,8 +43,10 @@ public final class Main {
       stack.printSession(gateway.apiPort(), gateway.managementPort());
       return;
     }
-    // Before anything else (this class has no static logger so that logging starts after it): the AWS chain is
-    // built and asked on a thread of its own while logging, metrics and Vert.x start (EarlyCredentials).
+    // Logging first: the SDK logs through SLF4J, and a logger asked for while logback is still starting up on
+    // another thread makes SLF4J print a plain-text notice on stdout. Then the AWS chain is built and asked on a
+    // thread of its own while the configuration, metrics, Vert.x and the management port start (EarlyCredentials).
+    LoggerFactory.getILoggerFactory();
     AwsCredentialsProvider chain = EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build());
     run(System.getenv(), chain);
   }
