@@ -208,8 +208,8 @@ public final class Gateway {
       WarmUp.Result result = run.run();
       vertx.cancelTimer(timer);
       if (warmed(result)) {
-        LOG.info("readiness warm-up: {} requests in {} ms (answers by status {}), ended by {}; ready", result.requests(),
-            result.millis(), result.statuses(), result.stoppedBy());
+        LOG.info("readiness warm-up: {} requests in {} ms (answers by status {}), ended by {}; ready",
+            result.requests(), result.millis(), result.statuses(), result.stoppedBy());
       }
     }, "presign-warm-up");
     thread.setDaemon(true);

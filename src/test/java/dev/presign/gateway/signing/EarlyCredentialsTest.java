@@ -13,8 +13,8 @@ class EarlyCredentialsTest {
   @Test
   void the_chain_is_asked_at_once_and_its_first_answer_is_the_first_resolve() throws Exception {
     AtomicInteger asked = new AtomicInteger();
-    EarlyCredentials early = EarlyCredentials.ask(() -> () -> AwsBasicCredentials.create("AKID" + asked.incrementAndGet(),
-        "secret"));
+    EarlyCredentials early = EarlyCredentials.ask(
+        () -> () -> AwsBasicCredentials.create("AKID" + asked.incrementAndGet(), "secret"));
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (asked.get() == 0 && System.nanoTime() < deadline) {
       Thread.sleep(5);
