@@ -90,6 +90,13 @@ start() {
   READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
   WARM_MS=$(grep -o 'readiness warm-up: [0-9]* requests in [0-9]* ms' "$OUT/$name.out" | grep -o '[0-9]* ms' | cut -d' ' -f1)
   WARM_MS=${WARM_MS:-0}
+  # The gateway's "ready … after the JVM started (step uptime, …)" line: JVM uptime at the end of each step, in ms.
+  STEPS=""
+  local step v
+  for step in "gateway start" "management port" "keys, credentials and signer" "API port" "ready"; do
+    v=$(grep -o "\"message\":\"ready [^\"]*" "$OUT/$name.out" | grep -o "$step [0-9.]* s" | head -n 1 | grep -o '[0-9.]* s' | cut -d' ' -f1)
+    STEPS+="$(awk -v s="${v:-0}" 'BEGIN { printf "%d", s * 1000 }'),"
+  done
 }
 
 # load OUTPUT WARMUP SECONDS: presigns at RATE; prints the RESULT line's ok, non2xx, errors, p50, p99 and max (µs).
@@ -105,7 +112,7 @@ ms() { awk -v us="$1" 'BEGIN { printf (us >= 10000 ? "%.0f ms" : "%.1f ms"), us 
 
 # Modes: cache (plain | aot) and readiness warm-up (cold: WARM_UP_REQUESTS=0 | warm: the default), interleaved.
 MODES=(plain-cold aot-cold plain-warm aot-warm)
-declare -A ready cold warmup
+declare -A ready cold warmup steps
 for i in $(seq 1 "$STARTS"); do
   for mode in "${MODES[@]}"; do
     extra=(); [[ $mode == aot-* ]] && extra=("-XX:AOTCache=$OUT/app.aot")
@@ -115,6 +122,7 @@ for i in $(seq 1 "$STARTS"); do
     stop
     if [[ -s $OUT/$mode-$i.err ]]; then say "$mode-$i wrote to stderr: $(head -n 2 "$OUT/$mode-$i.err")"; fi
     ready[$mode]+="$READY_MS "; warmup[$mode]+="$WARM_MS "; cold[$mode]+="$p99/$max/$((non2xx + errors)) "
+    steps[$mode]+="$STEPS "
     say "$mode start $i: ready after $READY_MS ms (warm-up $WARM_MS ms); first ${COLD_SECONDS} s at $RATE/s: p50 $(ms "$p50"), p99 $(ms "$p99"), max $(ms "$max"), $ok ok, $non2xx non-2xx, $errors errors"
   done
 done
@@ -139,6 +147,14 @@ row() { # mode label
   local each=""; for x in "${p99s[@]}"; do each+="$(ms "$x"), "; done
   printf '| %s | %s ms (%s) | %s ms | **%s** (%s) | %s | %s |\n' "$2" "$(median "$r")" "$(tr ' ' ',' <<<"${r% }" | sed 's/,/, /g')" \
     "$(median "${warmup[$1]}")" "$(ms "$(median "${p99s[*]}")")" "${each%, }" "${maxes%, }" "$bad"
+}
+# steprow mode label: the median JVM uptime (ms) at the end of each start step, from the gateway's ready line.
+steprow() {
+  local col out="" x
+  for col in 1 2 3 4 5; do
+    out+=" $(median "$(for x in ${steps[$1]}; do cut -d, -f"$col" <<<"$x"; done | tr '\n' ' ')") |"
+  done
+  printf '| %s |%s\n' "$2" "$out"
 }
 jv=$("$JAVA" -version 2>&1 | sed -n 2p)
 default_of() { grep -o "\"$1\", [0-9_]*" src/main/java/dev/presign/gateway/config/GatewayConfig.java | grep -o '[0-9_]*$' | tr -d _; }
@@ -165,6 +181,18 @@ $(row plain-cold "no AOT cache, no warm-up")
 $(row aot-cold "AOT cache, no warm-up")
 $(row plain-warm "no AOT cache, warm-up")
 $(row aot-warm "AOT cache and warm-up (the image)")
+
+Where a start's time goes: the JVM's uptime (ms, median) when each step ended, from the gateway's own
+\`ready … after the JVM started (…)\` log line. "Gateway start" includes the JVM's own start, logging, the
+configuration, the metrics registry and Vert.x; the AWS chain is asked meanwhile on a thread of its own; keys,
+credentials and the URL signer load beside the management port; "ready" includes the warm-up where there is one.
+
+| start | gateway start | management port | keys, credentials, signer | API port | ready |
+|---|---|---|---|---|---|
+$(steprow plain-cold "no AOT cache, no warm-up")
+$(steprow aot-cold "AOT cache, no warm-up")
+$(steprow plain-warm "no AOT cache, warm-up")
+$(steprow aot-warm "AOT cache and warm-up (the image)")
 
 Warm, with the cache and the same flags: after ${WARM_WARMUP_SECONDS} s unmeasured, ${WARM_SECONDS} s at $RATE req/s: p50 $(ms "$wp50"),
 **p99 $(ms "$wp99")**, max $(ms "$wmax"), $((wnon2xx + werrors)) non-2xx or errors of $((wok + wnon2xx)). After that load and a

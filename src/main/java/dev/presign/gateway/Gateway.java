@@ -68,6 +68,8 @@ public final class Gateway {
   private volatile WarmUp warmUp;
   private volatile double warmUpSeconds = Double.NaN;
   private volatile double startupSeconds = Double.NaN;
+  /** When each step of the start ended, in JVM uptime millis (logged once ready). */
+  private final java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
   private long evictionTimer = -1;
   private EventLoopLag eventLoopLag;
 
@@ -109,6 +111,7 @@ public final class Gateway {
   }
 
   public Future<Gateway> start() {
+    mark("gateway start");
     // Credentials and the URL signer do not wait for the management port and the keys: the chain's first answer
     // and the SDK presigner's classes take a few hundred ms of a start, on workers, beside the rest.
     credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
@@ -129,6 +132,7 @@ public final class Gateway {
         })
         .compose(server -> {
           management = server;
+          mark("management port");
           eventLoopLag = new EventLoopLag(metrics).start(((VertxInternal) vertx).nettyEventLoopGroup());
           return fileKeys();
         })
@@ -140,6 +144,7 @@ public final class Gateway {
           return Future.all(keys.start(), credentialsLoaded, signerBuilt.map(built -> signer = built));
         })
         .compose(v -> {
+          mark("keys, credentials and signer");
           // The S3 API client is built beside the rest and readiness does not wait for it (S3Api.startBuilding).
           s3Api = S3Api.startBuilding(config, credentials, metrics, task -> vertx.executeBlocking(() -> {
             task.run();
@@ -178,6 +183,7 @@ public final class Gateway {
               new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
                 deploymentId = id;
                 started = true;
+                mark("API port");
                 warmUp(deps);
                 return this;
               });
@@ -193,6 +199,7 @@ public final class Gateway {
   private void warmUp(ApiVerticle.Deps deps) {
     if (!config.warmUp().enabled()) {
       warmed(null);
+      LOG.info("ready {} after the JVM started ({}; no readiness warm-up)", seconds(startupSeconds), phases());
       return;
     }
     WarmUp run = new WarmUp(config, deps, keys.current().keys(), clock);
@@ -208,12 +215,32 @@ public final class Gateway {
       WarmUp.Result result = run.run();
       vertx.cancelTimer(timer);
       if (warmed(result)) {
-        LOG.info("readiness warm-up: {} requests in {} ms (answers by status {}), ended by {}; ready",
-            result.requests(), result.millis(), result.statuses(), result.stoppedBy());
+        LOG.info("ready {} after the JVM started ({}; readiness warm-up: {} requests in {} ms, answers by status {},"
+            + " ended by {})", seconds(startupSeconds), phases(), result.requests(), result.millis(),
+            result.statuses(), result.stoppedBy());
       }
     }, "presign-warm-up");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Records when (JVM uptime) a step of the start ended, for the line that says the gateway is ready. */
+  private void mark(String step) {
+    synchronized (steps) {
+      steps.put(step, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+  }
+
+  /** "start 0.52 s, management port 0.60 s, …": where a start's time went. */
+  private String phases() {
+    synchronized (steps) {
+      return steps.entrySet().stream().map(e -> e.getKey() + " " + seconds(e.getValue() / 1000.0))
+          .collect(java.util.stream.Collectors.joining(", "));
+    }
+  }
+
+  private static String seconds(double s) {
+    return String.format(java.util.Locale.ROOT, "%.2f s", s);
   }
 
   /** Marks the warm-up as ended (null: there was none); false when it had already ended. */
