@@ -16,7 +16,7 @@
 #   load-tests/container-bench.sh            # JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java by default
 # Settings: JAVA, MEMORY_LIMIT (512m, the prod pod's), STARTS (5), RATE (1000), COLD_SECONDS (10),
 # WARM_WARMUP_SECONDS (10), WARM_SECONDS (20), WARM_UP_REQUESTS (unset: the gateway's default, for the starts with a
-# warm-up), OUT (target/container-bench).
+# warm-up), OUT (target/container-bench), REPORT (BENCHMARKS.md: the file the block is written into).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -202,12 +202,13 @@ $MEMORY_LIMIT limit; collector: ${gc% }. Reproduce: \`load-tests/container-bench
 MD
 )
 printf '%s\n' "$block" >"$OUT/block.md"
-python3 - "$OUT/block.md" <<'PY'
+touch "${REPORT:=BENCHMARKS.md}"
+python3 - "$OUT/block.md" "$REPORT" <<'PY'
 import re, sys
 block = open(sys.argv[1]).read().rstrip("\n")
-doc = open("BENCHMARKS.md").read()
+doc = open(sys.argv[2]).read()
 pattern = re.compile(r"<!-- kept: container -->.*?<!-- /kept: container -->", re.S)
 doc = pattern.sub(lambda m: block, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + block + "\n"
-open("BENCHMARKS.md", "w").write(doc)
+open(sys.argv[2], "w").write(doc)
 PY
-say "BENCHMARKS.md: container block written ($OUT/block.md)"
+say "$REPORT: container block written ($OUT/block.md)"
