@@ -65,14 +65,14 @@ t0=$(date +%s%N)
 "$JAVA" "${FLAGS[@]}" "-XX:AOTCacheOutput=$OUT/app.aot" -jar "$OUT/app.jar" train >"$OUT/train.out" 2>"$OUT/train.err"
 train_s=$(( ($(date +%s%N) - t0) / 1000000 ))
 cache_mb=$(( $(stat -c %s "$OUT/app.aot") / 1048576 ))
-say "trained in $train_s ms: $(tail -n 1 "$OUT/train.err" | cut -c1-120); cache $cache_mb MiB"
+say "trained in $train_s ms: $(grep 'training:' "$OUT/train.err" | cut -c1-120); cache $cache_mb MiB"
 
 PID=
 stop() { if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=; fi; }
 trap stop EXIT
 
-# start NAME WARM_UP_REQUESTS [extra JVM flags]: launches the gateway; sets API, MGMT, PID, READY_MS (launch to the
-# first ready 200) and WARM_MS (what its warm-up took, by its log line; 0 without one).
+# start NAME WARM_UP_REQUESTS [extra JVM flags]: launches the gateway; sets API, MGMT, PID and READY_MS (launch to the
+# first ready 200).
 start() {
   local name=$1 warm=$2; shift 2
   API=$(free_port); MGMT=$(free_port)
@@ -88,13 +88,19 @@ start() {
     sleep 0.04  # about 20 polls a second: each curl is a process, which competes with the start it waits for
   done
   READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
-  WARM_MS=$(grep -o 'readiness warm-up: [0-9]* requests in [0-9]* ms' "$OUT/$name.out" | grep -o '[0-9]* ms' | cut -d' ' -f1)
+}
+
+# read_steps NAME: from the gateway's log (read after the load, when its batched log lines have surely been written), sets
+# WARM_MS (what its warm-up took; 0 without one) and STEPS.
+read_steps() {
+  local name=$1
+  WARM_MS=$(grep -o 'readiness warm-up: [0-9]* requests in [0-9]* ms' "$OUT/$name.out" | grep -o '[0-9]* ms' | cut -d' ' -f1 || true)
   WARM_MS=${WARM_MS:-0}
   # The gateway's "ready … after the JVM started (step uptime, …)" line: JVM uptime at the end of each step, in ms.
   STEPS=""
   local step v
   for step in "gateway start" "management port" "keys, credentials and signer" "API port" "ready"; do
-    v=$(grep -o "\"message\":\"ready [^\"]*" "$OUT/$name.out" | grep -o "$step [0-9.]* s" | head -n 1 | grep -o '[0-9.]* s' | cut -d' ' -f1)
+    v=$(grep -o "\"message\":\"ready [^\"]*" "$OUT/$name.out" | grep -o "$step [0-9.]* s" | head -n 1 | grep -o '[0-9.]* s' | cut -d' ' -f1 || true)
     STEPS+="$(awk -v s="${v:-0}" 'BEGIN { printf "%d", s * 1000 }'),"
   done
 }
@@ -120,6 +126,7 @@ for i in $(seq 1 "$STARTS"); do
     start "$mode-$i" "$warm" "${extra[@]}"
     read -r ok non2xx errors p50 p99 max < <(load "$OUT/cold-$mode-$i.txt" 0 "$COLD_SECONDS")
     stop
+    read_steps "$mode-$i"
     if [[ -s $OUT/$mode-$i.err ]]; then say "$mode-$i wrote to stderr: $(head -n 2 "$OUT/$mode-$i.err")"; fi
     ready[$mode]+="$READY_MS "; warmup[$mode]+="$WARM_MS "; cold[$mode]+="$p99/$max/$((non2xx + errors)) "
     steps[$mode]+="$STEPS "
