@@ -53,7 +53,10 @@ final class WarmUp {
   static final String SUBJECT_PREFIX = "presign-gateway-warm-up-";
   private static final AtomicInteger RUNS = new AtomicInteger();
 
-  /** What the warm-up did: requests sent, time taken, answers by status, why it stopped. */
+  /**
+   * What the warm-up did: requests sent, time taken, answers by status, and what ended it: "requests" (all sent),
+   * "time limit", "stop" (the gateway stopping it: shutdown, or its hard limit) or "failure" (logged).
+   */
   record Result(int requests, long millis, Map<Integer, Integer> statuses, String stoppedBy) {}
 
   private final GatewayConfig config;
@@ -133,7 +136,7 @@ final class WarmUp {
       if (!stop) {
         LOG.warn("readiness warm-up failed, ready without it: {}", String.valueOf(e));
       }
-      stoppedBy = stop ? "time limit" : "failure";
+      stoppedBy = stop ? "stop" : "failure";
     } finally {
       logging.getTurboFilterList().remove(noAudit);
       own.close();
