@@ -14,6 +14,7 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.CredentialsSnapshot;
+import dev.presign.gateway.signing.EarlyCredentials;
 import dev.presign.gateway.signing.UrlSigner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -62,6 +63,13 @@ public final class Gateway {
   private String deploymentId;
   private volatile boolean started;
   private volatile boolean draining;
+  /** Completes when the readiness warm-up has ended (or at once without one): readiness waits for it. */
+  private final Promise<WarmUp.Result> warmedUp = Promise.promise();
+  private volatile WarmUp warmUp;
+  private volatile double warmUpSeconds = Double.NaN;
+  private volatile double startupSeconds = Double.NaN;
+  /** When each step of the start ended, in JVM uptime millis (logged once ready). */
+  private final java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
   private long evictionTimer = -1;
   private EventLoopLag eventLoopLag;
 
@@ -80,7 +88,16 @@ public final class Gateway {
    * {@code vertx.pool.*} meters, and Micrometer warns at every start that the second registration is ignored.
    */
   public static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry) {
-    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    return newVertx(options, registry, MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
+  }
+
+  /**
+   * The same, with its metrics under {@code registryName}. vertx-micrometer keeps
+   * one registry per name for the whole JVM: a second Vertx under the same name would report to the first one's
+   * registry, whatever registry it was given (and closing it would stop that one).
+   */
+  static Vertx newVertx(VertxOptions options, PrometheusMeterRegistry registry, String registryName) {
+    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setRegistryName(registryName)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME)));
     options.setPreferNativeTransport(true);
@@ -89,11 +106,20 @@ public final class Gateway {
 
   /** Starts with the AWS default credentials chain. */
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config) {
-    return new Gateway(vertx, registry, config, Clock.systemUTC(), DefaultCredentialsProvider.builder().build())
-        .start();
+    return new Gateway(vertx, registry, config, Clock.systemUTC(),
+        EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build())).start();
   }
 
   public Future<Gateway> start() {
+    mark("gateway start");
+    // Credentials and the URL signer do not wait for the management port and the keys: the chain's first answer
+    // and the SDK presigner's classes take a few hundred ms of a start, on workers, beside the rest.
+    credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
+    Future<Void> credentialsLoaded = credentials.start().recover(e -> Future.failedFuture(new IllegalStateException(
+        "no AWS credentials from the default chain: " + e.getMessage(), e)));
+    // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
+    Future<UrlSigner> signerBuilt = vertx.executeBlocking(() -> new UrlSigner(config.s3(),
+        config.uploads().presignTtl(), credentials, clock), false);
     Future<DevIssuer> issuer = config.devMode()
         ? vertx.executeBlocking(() -> new DevIssuer(config.jwt(), clock))
         : Future.succeededFuture(null);
@@ -106,6 +132,7 @@ public final class Gateway {
         })
         .compose(server -> {
           management = server;
+          mark("management port");
           eventLoopLag = new EventLoopLag(metrics).start(((VertxInternal) vertx).nettyEventLoopGroup());
           return fileKeys();
         })
@@ -113,20 +140,19 @@ public final class Gateway {
           List<JsonObject> secretKeys = config.jwt().hmacSecret() == null ? List.of()
               : StaticKeys.fromSecret(config.jwt().hmacSecret(), config.jwt().algorithms());
           keys = new KeySource(vertx, config.jwt(), secretKeys, fileKeys, jwksUrl());
-          credentials = new CredentialsSnapshot(vertx, chain, config.s3().credentialsRefresh(), clock);
           registerGauges();
-          return Future.all(
-              keys.start(),
-              credentials.start().recover(e -> Future.failedFuture(new IllegalStateException(
-                  "no AWS credentials from the default chain: " + e.getMessage(), e))));
+          return Future.all(keys.start(), credentialsLoaded, signerBuilt.map(built -> signer = built));
         })
         .compose(v -> {
-          // Building the SDK presigner loads hundreds of classes: a worker's job, not an event loop's.
+          mark("keys, credentials and signer");
+          // The S3 API client is built beside the rest and readiness does not wait for it (S3Api.startBuilding).
+          s3Api = S3Api.startBuilding(config, credentials, metrics, task -> vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+          }, false));
           return vertx.executeBlocking(() -> {
-            signer = new UrlSigner(config.s3(), config.uploads().presignTtl(), credentials, clock);
             signer.warmUp();
             new TokenVerifier(vertx, keys, config.jwt(), clock).warmUp();
-            s3Api = S3Api.create(config, credentials, metrics);
             return null;
           });
         })
@@ -154,14 +180,84 @@ public final class Gateway {
           ApiVerticle.Deps deps = new ApiVerticle.Deps(config, keys, new KeyPolicy(config.uploads()), signer,
               devIssuer, metrics, limiter, edge, clock, apiPort::set, s3Api);
           return vertx.deployVerticle(() -> new ApiVerticle(deps),
-              new DeploymentOptions().setInstances(config.http().instances()));
-        })
-        .map(id -> {
-          deploymentId = id;
-          started = true;
-          return this;
+              new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
+                deploymentId = id;
+                started = true;
+                mark("API port");
+                warmUp(deps);
+                return this;
+              });
         })
         .recover(e -> stop().transform(x -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Starts the readiness warm-up ({@link WarmUp}) on a thread of its own, or, with WARM_UP_REQUESTS=0, completes
+   * {@link #warmedUp} at once. Whatever the warm-up does, readiness waits no longer than WARM_UP_MAX_MS (and a
+   * second for the warm-up's server to close after a stop).
+   */
+  private void warmUp(ApiVerticle.Deps deps) {
+    if (!config.warmUp().enabled()) {
+      warmed(null);
+      LOG.info("ready {} after the JVM started ({}; no readiness warm-up)", seconds(startupSeconds), phases());
+      return;
+    }
+    WarmUp run = new WarmUp(config, deps, keys.current().keys(), clock);
+    warmUp = run;
+    long cap = config.warmUp().maxTime().toMillis() + 1_000;
+    long timer = vertx.setTimer(cap, id -> {
+      run.stop();
+      if (warmed(new WarmUp.Result(0, cap, java.util.Map.of(), "hard limit"))) {
+        LOG.warn("readiness warm-up still running after {} ms: stopped, ready without it", cap);
+      }
+    });
+    Thread thread = new Thread(() -> {
+      WarmUp.Result result = run.run();
+      vertx.cancelTimer(timer);
+      if (warmed(result)) {
+        LOG.info("ready {} after the JVM started ({}; readiness warm-up: {} requests in {} ms, answers by status {},"
+            + " ended by {})", seconds(startupSeconds), phases(), result.requests(), result.millis(),
+            result.statuses(), result.stoppedBy());
+      }
+    }, "presign-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Records when (JVM uptime) a step of the start ended, for the line that says the gateway is ready. */
+  private void mark(String step) {
+    synchronized (steps) {
+      steps.put(step, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+  }
+
+  /** "start 0.52 s, management port 0.60 s, …": where a start's time went. */
+  private String phases() {
+    synchronized (steps) {
+      return steps.entrySet().stream().map(e -> e.getKey() + " " + seconds(e.getValue() / 1000.0))
+          .collect(java.util.stream.Collectors.joining(", "));
+    }
+  }
+
+  private static String seconds(double s) {
+    return String.format(java.util.Locale.ROOT, "%.2f s", s);
+  }
+
+  /** Marks the warm-up as ended (null: there was none); false when it had already ended. */
+  private boolean warmed(WarmUp.Result result) {
+    if (result != null) {
+      warmUpSeconds = result.millis() / 1000.0;
+    }
+    if (!warmedUp.tryComplete(result)) {
+      return false;
+    }
+    startupSeconds = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+    return true;
+  }
+
+  /** Completes when readiness no longer waits for the warm-up (with its result, or null without one). */
+  public Future<WarmUp.Result> warmedUp() {
+    return warmedUp.future();
   }
 
   private void registerGauges() {
@@ -173,6 +269,10 @@ public final class Gateway {
     metrics.gauge("presign.signing.keys", "JWT verification keys loaded", null, () -> keys.current().keys().size());
     metrics.gauge("presign.ready", "1 when this instance is ready to serve presigns", null,
         () -> notReadyReason() == null ? 1 : 0);
+    metrics.gauge("presign.warmup.duration", "How long the readiness warm-up ran (NaN: not ended, or none)",
+        "seconds", () -> warmUpSeconds);
+    metrics.gauge("presign.startup.duration", "Seconds from the JVM's start until readiness stopped waiting for the"
+        + " start and the warm-up (NaN: not yet)", "seconds", () -> startupSeconds);
     FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshSuccesses)
         .description("JWKS fetches by outcome").tag("outcome", "success").register(metrics.registry());
     FunctionCounter.builder("presign.jwks.refreshes", keys, KeySource::refreshFailures)
@@ -202,6 +302,9 @@ public final class Gateway {
     }
     if (!started) {
       return "starting";
+    }
+    if (!warmedUp.future().isComplete()) {
+      return "warming up the request path";
     }
     if (keys.current().isEmpty()) {
       return "no JWT verification keys";
@@ -244,6 +347,9 @@ public final class Gateway {
   /** Immediate stop (tests, failed start); in-flight requests still get SHUTDOWN_TIMEOUT_SECONDS. */
   public Future<Void> stop() {
     started = false;
+    if (warmUp != null) {
+      warmUp.stop();
+    }
     vertx.cancelTimer(evictionTimer);
     if (eventLoopLag != null) {
       eventLoopLag.stop();

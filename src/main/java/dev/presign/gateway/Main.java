@@ -9,10 +9,14 @@ import dev.presign.gateway.metrics.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import dev.presign.gateway.signing.EarlyCredentials;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack;
@@ -20,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * {@code ... doctor [--json] [--local]} checks a setup and exits.
  */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -41,11 +43,21 @@ public final class Main {
       stack.printSession(gateway.apiPort(), gateway.managementPort());
       return;
     }
-    run(System.getenv());
+    // Logging first: the SDK logs through SLF4J, and a logger asked for while logback is still starting up on
+    // another thread makes SLF4J print a plain-text notice on stdout. Then the AWS chain is built and asked on a
+    // thread of its own while the configuration, metrics, Vert.x and the management port start (EarlyCredentials).
+    LoggerFactory.getILoggerFactory();
+    AwsCredentialsProvider chain = EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build());
+    run(System.getenv(), chain);
   }
 
-  /** Validates config, starts the gateway, and exits the process if either fails. */
+  /** Validates config, starts the gateway with the AWS default chain, and exits the process if either fails. */
   public static Gateway run(Map<String, String> env) {
+    return run(env, EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build()));
+  }
+
+  private static Gateway run(Map<String, String> env, AwsCredentialsProvider chain) {
+    Logger log = LoggerFactory.getLogger(Main.class);
     GatewayConfig config;
     try {
       config = GatewayConfig.fromEnv(env);
@@ -58,20 +70,20 @@ public final class Main {
     PrometheusMeterRegistry registry = GatewayMetrics.newRegistry();
     Vertx vertx = Gateway.newVertx(new VertxOptions(), registry);
     try {
-      Gateway gateway = Gateway.start(vertx, registry, config).await();
+      Gateway gateway = new Gateway(vertx, registry, config, Clock.systemUTC(), chain).start().await();
       // Vert.x installs no SIGTERM hook: this one drains, then stops with a bounded wait for in-flight requests.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         gateway.shutdown().await();
         vertx.close().await();
-        LOG.info("presign-gateway stopped");
+        log.info("presign-gateway stopped");
         JsonLayout.flushAndStop();
       }, "shutdown"));
-      LOG.info("presign-gateway listening on :{} (management :{}, {} transport){}", gateway.apiPort(),
+      log.info("presign-gateway listening on :{} (management :{}, {} transport){}", gateway.apiPort(),
           gateway.managementPort(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO",
           config.devMode() ? " in DEV MODE" : "");
       return gateway;
     } catch (Exception e) {
-      LOG.error("presign-gateway failed to start: {}", e.getMessage());
+      log.error("presign-gateway failed to start: {}", e.getMessage());
       JsonLayout.flushAndStop();
       vertx.close();
       System.exit(1);

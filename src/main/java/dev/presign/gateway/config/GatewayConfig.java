@@ -12,7 +12,7 @@ import java.util.Set;
  * Each variable is documented in README.md's configuration table.
  */
 public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean devMode, Edge edge,
-                            S3Api s3Api) {
+                            S3Api s3Api, WarmUp warmUp) {
 
   /** SigV4's hard limit for a presigned URL. */
   public static final long MAX_PRESIGN_TTL_SECONDS = 7 * 24 * 3600;
@@ -21,7 +21,24 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
 
   public record Http(int port, int managementPort, int instances, int bodyLimitBytes, List<String> corsOrigins,
                      Duration shutdownDrain, Duration shutdownTimeout, boolean jsonLogs, Duration requestTimeout,
-                     double rateLimitPerSecond, int rateLimitBurst, String host) {}
+                     double rateLimitPerSecond, int rateLimitBurst, String host) {
+
+    /** The same settings for a server on 127.0.0.1 and a port of the system's choosing. */
+    public Http onLoopback() {
+      return new Http(0, managementPort, instances, bodyLimitBytes, corsOrigins, shutdownDrain, shutdownTimeout,
+          jsonLogs, requestTimeout, rateLimitPerSecond, rateLimitBurst, "127.0.0.1");
+    }
+  }
+
+  /**
+   * Before readiness, the gateway sends itself up to {@code requests} API requests over loopback (0: none) for at
+   * most {@code maxTime}, so that the first real requests meet a warm JVM (see the WarmUp class).
+   */
+  public record WarmUp(int requests, Duration maxTime) {
+    public boolean enabled() {
+      return requests > 0;
+    }
+  }
 
   /**
    * The per-client-address limit on token verifications a cached token did not spare (see http.EdgeLimiter):
@@ -172,10 +189,13 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         + s3Api.callTimeout().toMillis() + ") must be less than REQUEST_TIMEOUT_MS (" + http.requestTimeout().toMillis()
         + "): a slow S3 must be answered as 504, not cut by the request's 408");
 
+    WarmUp warmUp = new WarmUp(r.integer("WARM_UP_REQUESTS", 3000, 0, 1_000_000),
+        Duration.ofMillis(r.number("WARM_UP_MAX_MS", 5_000, 100, 120_000)));
+
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors);
     }
-    return new GatewayConfig(http, jwt, s3, uploads, dev, edge, s3Api);
+    return new GatewayConfig(http, jwt, s3, uploads, dev, edge, s3Api, warmUp);
   }
 
   /** S3_SIGNER=fast (default): the gateway's own SigV4 signer; sdk: the AWS SDK's presigner, the reference. */

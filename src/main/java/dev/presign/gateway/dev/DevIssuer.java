@@ -1,18 +1,10 @@
 package dev.presign.gateway.dev;
 
-import dev.presign.gateway.auth.StaticKeys;
+import dev.presign.gateway.auth.LocalSigner;
 import dev.presign.gateway.config.GatewayConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.util.Base64;
-import java.util.UUID;
 
 /**
  * Dev mode only: a token issuer with a key pair made at start. It serves its JWKS (which the gateway reads
@@ -21,8 +13,7 @@ import java.util.UUID;
 public final class DevIssuer {
   static final long MAX_TTL_SECONDS = 24 * 3600;
 
-  private final KeyPair keyPair;
-  private final String kid = "dev-" + UUID.randomUUID().toString().substring(0, 8);
+  private final LocalSigner key = new LocalSigner("RS256", "dev");
   private final GatewayConfig.Jwt config;
   private final Clock clock;
   private final String jwks;
@@ -30,17 +21,7 @@ public final class DevIssuer {
   public DevIssuer(GatewayConfig.Jwt config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-      gen.initialize(2048);
-      this.keyPair = gen.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-    RSAPublicKey pub = (RSAPublicKey) keyPair.getPublic();
-    this.jwks = new JsonObject().put("keys", new JsonArray().add(new JsonObject()
-        .put("kty", "RSA").put("alg", "RS256").put("use", "sig").put("kid", kid)
-        .put("n", StaticKeys.b64(pub.getModulus())).put("e", StaticKeys.b64(pub.getPublicExponent())))).encode();
+    this.jwks = new JsonObject().put("keys", new JsonArray().add(key.jwk())).encode();
   }
 
   /** The issuer's JWKS, as served at /dev/jwks.json. */
@@ -85,17 +66,6 @@ public final class DevIssuer {
   }
 
   public String sign(JsonObject claims) {
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid)
-        .encode().getBytes(StandardCharsets.UTF_8));
-    String payload = b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-    try {
-      Signature signature = Signature.getInstance("SHA256withRSA");
-      signature.initSign(keyPair.getPrivate());
-      signature.update((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
-      return header + "." + payload + "." + b64.encodeToString(signature.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return key.sign(claims);
   }
 }

@@ -110,6 +110,25 @@ public final class GatewayMetrics {
    * what it measures (Runtime.availableProcessors(), so -XX:ActiveProcessorCount shows here).
    */
   public static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = newRequestRegistry();
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu", os, b -> b.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time used by the JVM process").register(registry);
+    }
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  /**
+   * The same registry without the JVM's meters: for a server whose requests are not the gateway's to report (the
+   * readiness warm-up's), meters and filters exactly as the gateway's own, so that the same code runs.
+   */
+  public static PrometheusMeterRegistry newRequestRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
         || REREGISTERED_GAUGES.contains(id.getName())));
@@ -130,16 +149,6 @@ public final class GatewayMetrics {
         return config;
       }
     });
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      FunctionCounter.builder("process.cpu", os, b -> b.getProcessCpuTime() / 1e9).baseUnit("seconds")
-          .description("CPU time used by the JVM process").register(registry);
-    }
-    new UptimeMetrics().bindTo(registry);
     return registry;
   }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
@@ -20,6 +22,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
@@ -37,7 +40,9 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * that made it.
  */
 public final class S3Api implements AutoCloseable {
-  private final S3AsyncClient client;
+  private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
+  /** The client, once built: {@link #create} builds it at once, {@link #startBuilding} in the background. */
+  private final CompletableFuture<S3AsyncClient> client;
   private final String bucket;
   private final GatewayMetrics metrics;
   private final Duration callTimeout;
@@ -52,16 +57,44 @@ public final class S3Api implements AutoCloseable {
         return t;
       });
 
-  private S3Api(S3AsyncClient client, String bucket, GatewayMetrics metrics, Duration callTimeout) {
+  private S3Api(CompletableFuture<S3AsyncClient> client, String bucket, GatewayMetrics metrics, Duration callTimeout) {
     this.client = client;
     this.bucket = bucket;
     this.metrics = metrics;
     this.callTimeout = callTimeout;
   }
 
-  /** Builds the client; loads many classes, so a worker's job, never an event loop's. */
+  /** Builds the client and warms it up; loads many classes, so a worker's job, never an event loop's. */
   public static S3Api create(GatewayConfig config, AwsCredentialsProvider credentials,
                              GatewayMetrics metrics) {
+    S3Api s3Api = new S3Api(CompletableFuture.completedFuture(client(config, credentials)), config.s3().bucket(),
+        metrics, config.s3Api().callTimeout());
+    s3Api.warmUp();
+    return s3Api;
+  }
+
+  /**
+   * The same, built by {@code background} (a worker) while the caller goes on: the gateway starts and turns ready
+   * without it (building it took 1-2 s of a cold start, and its warm-up call waits on S3, which readiness must not
+   * depend on). A call made before the client is there waits for it, within its own time limit; a client that
+   * could not be built fails every call as S3 being unreachable would.
+   */
+  public static S3Api startBuilding(GatewayConfig config, AwsCredentialsProvider credentials, GatewayMetrics metrics,
+                                    java.util.concurrent.Executor background) {
+    CompletableFuture<S3AsyncClient> building = CompletableFuture.supplyAsync(() -> client(config, credentials),
+        background);
+    S3Api s3Api = new S3Api(building.handle((built, failure) -> {
+      if (failure != null) {
+        LOG.error("the S3 API client could not be built: confirm, multipart and listing calls will fail", failure);
+        throw SdkClientException.create("the S3 API client could not be built", failure);
+      }
+      return built;
+    }), config.s3().bucket(), metrics, config.s3Api().callTimeout());
+    s3Api.client.thenRunAsync(s3Api::warmUp, background);
+    return s3Api;
+  }
+
+  private static S3AsyncClient client(GatewayConfig config, AwsCredentialsProvider credentials) {
     GatewayConfig.S3 s3 = config.s3();
     GatewayConfig.S3Api api = config.s3Api();
     Duration attempt = api.callTimeout().dividedBy(api.maxRetries() + 1L);
@@ -99,9 +132,7 @@ public final class S3Api implements AutoCloseable {
     if (s3.endpoint() != null) {
       builder.endpointOverride(s3.endpoint());
     }
-    S3Api s3Api = new S3Api(builder.build(), s3.bucket(), metrics, api.callTimeout());
-    s3Api.warmUp();
-    return s3Api;
+    return builder.build();
   }
 
   /** Marks a warm-up request: {@link #STOP_WARM_UP} fails it just before it would go out. */
@@ -128,6 +159,7 @@ public final class S3Api implements AutoCloseable {
    * then, ~200 ms for the first CreateMultipartUpload) never lands on an event loop, and nothing reaches S3.
    */
   private void warmUp() {
+    S3AsyncClient client = this.client.join();
     java.util.function.Consumer<AwsRequestOverrideConfiguration.Builder> warm = o -> o.putExecutionAttribute(WARM_UP,
         true);
     String key = "presign-gateway-warm-up";
@@ -172,14 +204,17 @@ public final class S3Api implements AutoCloseable {
   public <T> Future<T> call(String operation, Function<S3AsyncClient, CompletableFuture<T>> action) {
     Context context = Vertx.currentContext();
     long start = System.nanoTime();
-    CompletableFuture<T> result;
-    try {
-      // The SDK does much of a call's work on the thread that makes it (endpoint rules, marshalling, signing: ms
-      // per call, not µs): made on the gateway's own S3 thread, never on an event loop.
-      result = CompletableFuture.supplyAsync(() -> action.apply(client), submitter).thenCompose(f -> f);
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
+    // A client still being built is waited for within the call's time, else the call fails as a timeout.
+    CompletableFuture<S3AsyncClient> built = client.isDone() ? client : client.copy()
+        .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(e -> {
+          throw S3Fault.unwrap(e) instanceof java.util.concurrent.TimeoutException t ? SdkClientException.create(
+              "the S3 API client was not built within " + callTimeout.toMillis() + " ms", t)
+              : new java.util.concurrent.CompletionException(S3Fault.unwrap(e));
+        });
+    // The SDK does much of a call's work on the thread that makes it (endpoint rules, marshalling, signing: ms per
+    // call, not µs): made on the gateway's own S3 threads, never on an event loop.
+    CompletableFuture<T> result = built.thenComposeAsync(action, submitter);
     CompletableFuture<T> timed = result.handle((value, failure) -> {
       Throwable cause = S3Fault.unwrap(failure);
       metrics.s3Call(operation, S3Fault.of(cause).label(), System.nanoTime() - start);
@@ -196,7 +231,12 @@ public final class S3Api implements AutoCloseable {
   @Override
   public void close() {
     submitter.shutdown();
-    client.close();
+    // A client still being built is closed once it is (close waits for nothing that is not there yet).
+    client.whenComplete((built, failure) -> {
+      if (built != null) {
+        built.close();
+      }
+    });
   }
 
   /** Carries the SDK's failure through a CompletableFuture stage without another CompletionException layer. */

@@ -52,6 +52,8 @@ public final class TestGateway implements AutoCloseable {
     env.put("HTTP_PORT", "0");
     env.put("MANAGEMENT_PORT", "0");
     env.put("HTTP_INSTANCES", "1");
+    // No readiness warm-up (seconds of requests) before each test's gateway: WarmUpTest is the one that has it.
+    env.put("WARM_UP_REQUESTS", "0");
     return env;
   }
 
