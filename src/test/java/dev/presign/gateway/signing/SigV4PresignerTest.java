@@ -101,4 +101,13 @@ class SigV4PresignerTest {
           .as(bad).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void the_byte_buffer_writes_numbers_and_hex_and_grows_from_one_byte() {
+    SigV4Presigner.Bytes b = new SigV4Presigner.Bytes(1);
+    b.number(1234567890123L).ascii(",").number(0).ascii(",").number(-12).ascii(",").number(Long.MAX_VALUE)
+        .ascii(",").hex(new byte[] {0x0f, (byte) 0xa0, 0}).ascii(",").number(7);
+    assertThat(b.toAsciiString()).isEqualTo("1234567890123,0,-12,9223372036854775807,0fa000,7");
+    assertThat(b.toArray()).hasSize(b.len);
+  }
 }
