@@ -195,7 +195,8 @@ public final class KeySource {
     }
   }
 
-  private Duration maxAge(String cacheControl) {
+  /** The wait before the next scheduled fetch that a JWKS answer's Cache-Control asks for, within bounds. */
+  Duration maxAge(String cacheControl) {
     if (cacheControl != null) {
       Matcher m = MAX_AGE.matcher(cacheControl);
       if (m.find() && m.group(1).length() < 9) {

@@ -46,7 +46,7 @@ public final class KeyPolicy {
    * Seeds for per-thread generators, drawn at construction (on a startup thread, not an event loop): enough for
    * every event loop (Vert.x makes 2 per CPU) with room to spare.
    */
-  private static final int SEEDS = Math.max(64, 4 * Runtime.getRuntime().availableProcessors());
+  static final int SEEDS = Math.max(64, 4 * Runtime.getRuntime().availableProcessors());
 
   private final GatewayConfig.Uploads config;
   private final String templateHead;
@@ -349,27 +349,32 @@ public final class KeyPolicy {
   }
 
   private static String subjectSegment(String sub) {
-    if (isPlainSegment(sub)) {
+    if (isPlainSegment(sub) || isSafeSegmentFully(sub)) {
       return sub;
     }
-    if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")
-        || sub.indexOf('/') >= 0 || sub.indexOf('\\') >= 0 || hasControl(sub)
-        || hasLoneSurrogate(sub) || !Normalizer.isNormalized(sub, Normalizer.Form.NFC)) {
-      throw PolicyException.denied("subject",
-          "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..',"
-              + " control characters or a lone surrogate)");
-    }
-    return sub;
+    throw PolicyException.denied("subject",
+        "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..',"
+            + " control characters or a lone surrogate)");
   }
 
-  /** Printable ASCII other than '/' and '\\', at most 256 long, not "." or "..": safe without further checks. */
-  private static boolean isPlainSegment(String sub) {
+  /** The whole check behind {@link #isPlainSegment}, for any text; package-private so tests hold the two side by side. */
+  static boolean isSafeSegmentFully(String sub) {
+    return sub != null && !sub.isEmpty() && sub.length() <= 256 && !sub.equals(".") && !sub.equals("..")
+        && sub.indexOf('/') < 0 && sub.indexOf('\\') < 0 && !hasControl(sub) && !hasLoneSurrogate(sub)
+        && Normalizer.isNormalized(sub, Normalizer.Form.NFC);
+  }
+
+  /**
+   * The one-pass fast path of {@link #isSafeSegmentFully}: printable ASCII (space included) other than '/' and
+   * '\\', at most 256 long, not "." or "..". On printable ASCII it decides every subject as the full check does.
+   */
+  static boolean isPlainSegment(String sub) {
     if (sub == null || sub.isEmpty() || sub.length() > 256 || sub.equals(".") || sub.equals("..")) {
       return false;
     }
     for (int i = 0; i < sub.length(); i++) {
       char c = sub.charAt(i);
-      if (c <= ' ' || c > '~' || c == '/' || c == '\\') {
+      if (c < ' ' || c > '~' || c == '/' || c == '\\') {
         return false;
       }
     }

@@ -55,6 +55,20 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
     if (closed) {
       return;
     }
+    timerId = vertx.setTimer(nextDelay().toMillis(), id -> refresh().onComplete(ar -> {
+      if (ar.failed() && !closed) {
+        timerId = vertx.setTimer(retryDelay().toMillis(), id2 -> refresh().onComplete(x -> scheduleNext()));
+      } else {
+        scheduleNext();
+      }
+    }));
+  }
+
+  /**
+   * The wait before the next refresh: the configured interval, or less so that credentials are replaced
+   * {@link #REFRESH_AHEAD} of their expiry, but never less than the retry delay.
+   */
+  Duration nextDelay() {
     Duration delay = refreshInterval;
     Optional<Instant> expiry = expiration();
     if (expiry.isPresent()) {
@@ -64,16 +78,10 @@ public final class CredentialsSnapshot implements AwsCredentialsProvider {
         delay = untilRefresh.compareTo(retryDelay()) < 0 ? retryDelay() : untilRefresh;
       }
     }
-    timerId = vertx.setTimer(delay.toMillis(), id -> refresh().onComplete(ar -> {
-      if (ar.failed() && !closed) {
-        timerId = vertx.setTimer(retryDelay().toMillis(), id2 -> refresh().onComplete(x -> scheduleNext()));
-      } else {
-        scheduleNext();
-      }
-    }));
+    return delay;
   }
 
-  private Duration retryDelay() {
+  Duration retryDelay() {
     return refreshInterval.compareTo(RETRY_AFTER_FAILURE) < 0 ? refreshInterval : RETRY_AFTER_FAILURE;
   }
 

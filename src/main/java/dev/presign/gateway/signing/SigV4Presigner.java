@@ -422,7 +422,7 @@ public final class SigV4Presigner {
    * SigV4 canonical header value, as the SDK makes it: whitespace (space, tab, CR, LF, VT, FF) dropped at both ends
    * and each run of it inside replaced by one space; UTF-8.
    */
-  private static void appendTrimmed(Bytes out, String value) {
+  static void appendTrimmed(Bytes out, String value) {
     boolean written = false;
     boolean space = false;
     for (int i = 0; i < value.length(); i++) {

@@ -147,6 +147,8 @@ class KeyRingTest {
     assertThat(StaticKeys.b64(BigInteger.valueOf(0x80))).isEqualTo("gA");
     assertThat(StaticKeys.b64(BigInteger.ONE, 4)).isEqualTo("AAAAAQ");
     assertThat(StaticKeys.b64(BigInteger.valueOf(0xFFFF), 2)).isEqualTo("__8");
+    // Zero is one zero byte, not nothing: only a sign byte in front of other bytes is dropped.
+    assertThat(StaticKeys.b64(BigInteger.ZERO)).isEqualTo("AA");
   }
 
   // --- KeyRing ---

@@ -144,4 +144,25 @@ class TokenCacheTest {
     await(verifier.verify("Bearer " + token));
     assertThat(verifier.cacheHits()).isZero();
   }
+
+  @Test
+  void a_cache_of_n_tokens_holds_n_and_drops_the_least_recently_used_beyond() {
+    GatewayConfig.Jwt jwt = config(Map.of("JWT_HMAC_SECRET", SECRET, "JWT_CACHE_SIZE", "2"));
+    KeySource keys = new KeySource(vertx, jwt, StaticKeys.fromSecret(SECRET, jwt.algorithms()), List.of(), null);
+    await(keys.start());
+    TokenVerifier verifier = new TokenVerifier(vertx, keys, jwt, Clock.systemUTC());
+    String alice = hs256(TestIssuer.claims("alice"));
+    String bob = hs256(TestIssuer.claims("bob"));
+    String carol = hs256(TestIssuer.claims("carol"));
+    await(verifier.verify("Bearer " + alice));
+    await(verifier.verify("Bearer " + bob));
+    await(verifier.verify("Bearer " + alice));
+    await(verifier.verify("Bearer " + bob));
+    assertThat(verifier.cacheHits()).as("both of two fit").isEqualTo(2);
+    await(verifier.verify("Bearer " + carol)); // drops alice, the least recently used
+    await(verifier.verify("Bearer " + bob));
+    assertThat(verifier.cacheHits()).isEqualTo(3);
+    await(verifier.verify("Bearer " + alice));
+    assertThat(verifier.cacheHits()).as("alice was dropped").isEqualTo(3);
+  }
 }

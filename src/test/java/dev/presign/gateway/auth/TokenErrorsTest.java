@@ -167,4 +167,52 @@ class TokenErrorsTest {
     cases.forEach((header, named) -> assertThat(outcome(verifier.verify("Bearer " + Jwts.signRaw("HS256", header,
         payload, key)))).as(header).startsWith("token algorithm " + named + " is not accepted; accepted: "));
   }
+
+  @Test
+  void a_token_of_8192_characters_is_read_and_one_of_8193_is_refused_unread() {
+    TokenVerifier v = verifier(at(NOW), "HS256", List.of());
+    assertThat(outcome(v.verify("Bearer " + "a".repeat(TokenVerifier.MAX_TOKEN_CHARS))))
+        .isEqualTo("token must be a signed JWT: three non-empty base64url segments");
+    assertThat(outcome(v.verify("Bearer " + "a".repeat(TokenVerifier.MAX_TOKEN_CHARS + 1))))
+        .isEqualTo("token is longer than 8192 characters");
+  }
+
+  @Test
+  void a_verifier_whose_keys_never_loaded_refuses_every_token() {
+    Map<String, String> env = Map.of("JWT_ISSUER", TestIssuer.ISSUER, "JWT_AUDIENCE", TestIssuer.AUDIENCE,
+        "S3_BUCKET", "b", "AWS_REGION", "us-east-1", "JWT_HMAC_SECRET", SECRET, "JWT_ALGORITHMS", "HS256");
+    GatewayConfig.Jwt jwt = GatewayConfig.fromEnv(env).jwt();
+    KeySource notStarted = new KeySource(vertx, jwt, StaticKeys.fromSecret(SECRET, jwt.algorithms()), List.of(), null);
+    TokenVerifier v = new TokenVerifier(vertx, notStarted, jwt, at(NOW));
+    assertThat(outcome(v.verify("Bearer " + hs256(claims(NOW))))).isEqualTo("no verification keys are loaded");
+  }
+
+  @Test
+  void the_check_before_verification_sees_each_client_once_per_signature_check_and_may_refuse() {
+    List<Object> seen = new ArrayList<>();
+    TokenVerifier v = verifier(at(NOW), "HS256", List.of()).beforeVerification(client -> {
+      seen.add(client);
+      if (client.equals("blocked")) {
+        throw new IllegalStateException("rate limited");
+      }
+    });
+    String token = hs256(claims(NOW));
+    assertThat(outcome(v.verify("Bearer " + token, "client-1"))).isEqualTo("ok: alice");
+    assertThat(outcome(v.verify("Bearer " + token, "client-1"))).as("a cache hit").isEqualTo("ok: alice");
+    assertThat(seen).containsExactly("client-1");
+    String other = hs256(claims(NOW).put("sub", "bob"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> v.verify("Bearer " + other, "blocked"))
+        .hasMessage("rate limited");
+    assertThat(seen).containsExactly("client-1", "blocked");
+  }
+
+  @Test
+  void numeric_dates_up_to_two_to_the_53_are_read_and_larger_ones_refused() {
+    TokenVerifier v = verifier(at(NOW), "HS256", List.of());
+    assertThat(v.checkClaims(claims(NOW).put("exp", 9_007_199_254_740_992L)).subject()).isEqualTo("alice");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> v.checkClaims(claims(NOW).put("exp", 18_014_398_509_481_984L)))
+        .isInstanceOf(AuthException.class).hasMessage("token claim exp is out of range");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> v.checkClaims(claims(NOW).put("nbf", -18_014_398_509_481_984L)))
+        .isInstanceOf(AuthException.class).hasMessage("token claim nbf is out of range");
+  }
 }

@@ -27,4 +27,29 @@ class ContentDispositionTest {
     assertThat(URLDecoder.decode(encoded, StandardCharsets.UTF_8)).isEqualTo("a\"b\\c%41.txt");
     assertThat(header.chars()).allMatch(c -> c >= 0x20 && c <= 0x7e);
   }
+
+  @Test
+  void the_ends_of_printable_ascii_stay_plain_and_their_neighbours_do_not() {
+    assertThat(ContentDisposition.attachment(" a~b ")).isEqualTo("attachment; filename=\" a~b \"");
+    assertThat(ContentDisposition.attachment("a\u007fb")).isEqualTo(
+        "attachment; filename=\"a_b\"; filename*=UTF-8''a%7Fb");
+    assertThat(ContentDisposition.attachment("a\u001fb")).isEqualTo(
+        "attachment; filename=\"a_b\"; filename*=UTF-8''a%1Fb");
+  }
+
+  @Test
+  void rfc_5987_keeps_exactly_its_attr_chars_raw_and_percent_encodes_their_neighbours() {
+    // The ends of each range (A Z a z 0 9), the first and last of the symbol list, and the characters beside them.
+    assertThat(ContentDisposition.attachment("\u00e9AZaz09!~@[{/:\"")).isEqualTo(
+        "attachment; filename=\"_AZaz09!~@[{/:_\"; filename*=UTF-8''%C3%A9AZaz09!~%40%5B%7B%2F%3A%22");
+  }
+
+  @Test
+  void a_lone_surrogate_is_one_underscore_and_encoded_as_the_encoder_writes_it() {
+    // At the end of the name, and before another character: no pair to skip, nothing read past the end.
+    assertThat(ContentDisposition.attachment("a\ud800")).isEqualTo(
+        "attachment; filename=\"a_\"; filename*=UTF-8''a%3F");
+    assertThat(ContentDisposition.attachment("\ud800b")).isEqualTo(
+        "attachment; filename=\"_b\"; filename*=UTF-8''%3Fb");
+  }
 }

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import dev.presign.gateway.support.Cases;
+import dev.presign.gateway.support.Gen;
 import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -147,6 +152,68 @@ class FileNamesTest {
   @Test
   void counts_utf8_bytes_not_chars() {
     assertThat(FileNames.utf8Length("a\u00E9\u6587\uD83D\uDE00")).isEqualTo(1 + 2 + 3 + 4);
+  }
+
+  @Test
+  void counts_each_char_at_the_edges_of_the_utf8_lengths_as_the_encoder_does() {
+    // A lone surrogate counts 1: the encoder writes '?' for it.
+    for (String s : List.of("\u007f", "\u0080", "\u07ff", "\u0800", "\uffff", "\ud83d\ude00", "\ud800", "\udc00",
+        "a\ud800b", "\ud800\ud800\udc00", "\udc00\ud800")) {
+      assertThat(FileNames.utf8Length(s)).as("%s", s.chars().boxed().toList()).isEqualTo(utf8(s));
+    }
+  }
+
+  @Test
+  void keeps_a_name_of_exactly_255_bytes_unchanged_even_where_truncating_would_trim_a_space() {
+    // Not plain (the 'é'), so it goes the full way; at 255 bytes nothing is cut, so the space before ".txt" stays.
+    String name = "\u00e9" + "a".repeat(248) + " .txt";
+    assertThat(utf8(name)).isEqualTo(255);
+    assertThat(FileNames.sanitize(name)).isEqualTo(name);
+  }
+
+  @Test
+  void keeps_an_extension_of_16_characters_with_its_dot_and_cuts_one_of_17() {
+    String ext16 = "." + "e".repeat(15);
+    assertThat(FileNames.sanitize("a".repeat(300) + ext16)).isEqualTo("a".repeat(255 - 16) + ext16);
+    String ext17 = "." + "e".repeat(16);
+    assertThat(FileNames.sanitize("a".repeat(300) + ext17)).isEqualTo("a".repeat(255));
+  }
+
+  /**
+   * The other half of the plain-name property in KeyPropertiesTest: there, a plain name must come out of the full
+   * sanitising unchanged; here, every printable-ASCII name the full sanitising leaves unchanged must be plain. A
+   * fast path that gave up too early would fall through to the full way, answer the same, and nothing else would
+   * notice.
+   */
+  @Test
+  void the_plain_check_takes_every_printable_ascii_name_that_sanitising_leaves_unchanged() {
+    Gen<String> printable = Gen.strings(' ', '~', 0, 40);
+    Gen<String> around255 = Gen.strings(' ', '~', 250, 260);
+    Gen<String> shapes = Gen.strings("a. /\\~", 0, 6);
+    Map<Boolean, Integer> counts = new HashMap<>();
+    Cases.run("plain check decides printable ASCII", 30_000, (random, c) -> {
+      String raw = c.with("raw", switch (random.nextInt(3)) {
+        case 0 -> printable.next(random);
+        case 1 -> around255.next(random);
+        default -> shapes.next(random);
+      });
+      boolean unchanged = unchangedBySanitizing(raw);
+      assertThat(FileNames.isPlain(raw)).as("plain").isEqualTo(unchanged);
+      counts.merge(unchanged, 1, Integer::sum);
+    });
+    assertThat(Cases.percent(counts, true)).as(Cases.tally(counts)).isGreaterThan(10);
+    assertThat(Cases.percent(counts, false)).as(Cases.tally(counts)).isGreaterThan(20);
+    for (String raw : List.of("a b", "a b c", "~", "a~", "x".repeat(255), "a.", "a..b", "!")) {
+      assertThat(FileNames.isPlain(raw)).as(raw).isTrue();
+    }
+  }
+
+  private static boolean unchangedBySanitizing(String raw) {
+    try {
+      return FileNames.sanitizeFully(raw).equals(raw);
+    } catch (PolicyException e) {
+      return false;
+    }
   }
 
   private static int utf8(String s) {

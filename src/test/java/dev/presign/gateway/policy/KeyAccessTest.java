@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.presign.gateway.auth.Caller;
 import dev.presign.gateway.config.GatewayConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -85,5 +89,53 @@ class KeyAccessTest {
     assertThat(twice.prefixesOf(new Caller("alice", List.of()))).containsExactly("users/alice/shared/alice/");
     assertThat(twice.writableKey(new Caller("alice", List.of()), "users/alice/shared/alice/x"))
         .isEqualTo("users/alice/shared/alice/x");
+  }
+
+  @Test
+  void an_extra_prefix_of_up_to_512_characters_is_owned_and_a_longer_one_is_ignored() {
+    String longest = "p".repeat(512);
+    Caller caller = new Caller("alice", List.of(longest, "q".repeat(513)));
+    assertThat(policy.prefixesOf(caller)).containsExactly("users/alice/", longest + "/");
+    assertThat(policy.writableKey(caller, longest + "/x")).isEqualTo(longest + "/x");
+    refused(() -> policy.writableKey(caller, "q".repeat(513) + "/x"), null, "key-prefix");
+  }
+
+  @Test
+  void a_subject_that_is_no_path_segment_owns_no_prefix() {
+    // Not plain ASCII, so the full check decides: a slash or backslash at either end, or over 256 characters.
+    for (String sub : List.of("/\u00e9", "\u00e9/", "\\\u00e9", "\u00e9\\", "\u00e9".repeat(257))) {
+      refused(() -> policy.prefixesOf(new Caller(sub, List.of())), null, "subject");
+    }
+    String longest = "\u00e9".repeat(256);
+    assertThat(policy.prefixesOf(new Caller(longest, List.of()))).containsExactly("users/" + longest + "/");
+  }
+
+  @Test
+  void each_thread_makes_random_v4_ids_also_past_the_seeds_drawn_at_construction() throws InterruptedException {
+    // One generator per thread, the first SEEDS seeded from seeds drawn up front, later ones seeding themselves.
+    int threads = KeyPolicy.SEEDS + 8;
+    Set<UUID> ids = ConcurrentHashMap.newKeySet();
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> started = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(() -> {
+        try {
+          ids.add(policy.randomId());
+          ids.add(policy.randomId());
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      t.start();
+      started.add(t);
+    }
+    for (Thread t : started) {
+      t.join(10_000);
+    }
+    assertThat(errors).isEmpty();
+    assertThat(ids).hasSize(2 * threads).allSatisfy(id -> {
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+    });
   }
 }

@@ -91,4 +91,66 @@ class KeyFastPathTest {
     assertThat(KeyPolicy.isUploadId("x".repeat(1025))).isFalse();
     assertThat(KeyPolicy.isUploadId(null)).isFalse();
   }
+
+  @Test
+  void the_plain_subject_check_decides_every_printable_ascii_subject_the_way_the_full_check_does() {
+    // Printable ASCII, space included: short ones, ones around the 256-character bound, and dot and slash shapes.
+    Gen<String> around256 = Gen.strings(' ', '~', 250, 260);
+    Gen<String> shapes = Gen.strings("a./ \\~!", 0, 4);
+    Map<String, Integer> counts = new HashMap<>();
+    Cases.run("plain subject decides printable ASCII", 30_000, (random, c) -> {
+      String sub = c.with("subject", switch (random.nextInt(3)) {
+        case 0 -> PRINTABLE.next(random);
+        case 1 -> around256.next(random);
+        default -> shapes.next(random);
+      });
+      boolean plain = KeyPolicy.isPlainSegment(sub);
+      assertThat(plain).as("fast path").isEqualTo(KeyPolicy.isSafeSegmentFully(sub));
+      counts.merge(plain ? "plain" : "refused", 1, Integer::sum);
+    });
+    assertThat(Cases.percent(counts, "plain")).as(Cases.tally(counts)).isGreaterThan(20);
+    assertThat(Cases.percent(counts, "refused")).as(Cases.tally(counts)).isGreaterThan(20);
+    for (String sub : List.of(" ", "~", "!", "a b", "x".repeat(256), "~".repeat(256), "...", ".a", "a.")) {
+      assertThat(KeyPolicy.isPlainSegment(sub)).as(sub).isTrue();
+    }
+    for (String sub : List.of("", ".", "..", "/", "a/", "/a", "\\", "a\\", "x".repeat(257))) {
+      assertThat(KeyPolicy.isPlainSegment(sub)).as(sub).isFalse();
+      assertThat(KeyPolicy.isSafeSegmentFully(sub)).as(sub).isFalse();
+    }
+  }
+
+  @Test
+  void the_plain_subject_check_never_passes_a_subject_the_full_check_refuses() {
+    Cases.run("plain subject implies safe subject", 30_000, (random, c) -> {
+      String sub = c.with("subject", random.nextBoolean() ? ANY.next(random) : PATH_LIKE.next(random));
+      if (KeyPolicy.isPlainSegment(sub)) {
+        assertThat(KeyPolicy.isSafeSegmentFully(sub)).as("the fast path passed a subject the full check refuses")
+            .isTrue();
+      }
+    });
+    assertThat(KeyPolicy.isPlainSegment(null)).isFalse();
+    assertThat(KeyPolicy.isSafeSegmentFully(null)).isFalse();
+  }
+
+  @Test
+  void the_full_subject_check_takes_unicode_subjects_up_to_256_chars_and_refuses_each_unsafe_one() {
+    for (String sub : List.of("\u00e9", "\u00e9".repeat(256), "caf\u00e9 au lait", "\ud83d\ude00", "a\u00a0b")) {
+      assertThat(KeyPolicy.isSafeSegmentFully(sub)).as(sub).isTrue();
+    }
+    for (String sub : List.of("\u00e9".repeat(257), "/\u00e9", "\u00e9/", "\\\u00e9", "\u00e9\\", "e\u0301",
+        "\u00e9\u0000", "\u0085\u00e9", "\ud800\u00e9", "\u00e9\udc00")) {
+      assertThat(KeyPolicy.isSafeSegmentFully(sub)).as(sub).isFalse();
+    }
+  }
+
+  @Test
+  void an_upload_id_takes_each_end_of_its_character_ranges_and_refuses_their_neighbours() {
+    for (String id : List.of("a", "z", "A", "Z", "0", "9", ".", "_", "~", "+", "/", "=", "-")) {
+      assertThat(KeyPolicy.isUploadId(id)).as(id).isTrue();
+    }
+    for (String id : List.of("`", "{", "@", "[", ":", ",", "*", "%", " ", "\u007f", "\u0000", "\u00e9")) {
+      assertThat(KeyPolicy.isUploadId(id)).as(id).isFalse();
+      assertThat(KeyPolicy.isUploadId("abc" + id)).as("abc" + id).isFalse();
+    }
+  }
 }

@@ -35,4 +35,13 @@ class PartSizesTest {
       assertThat((long) PartSizes.partCount(size, part) * part).isGreaterThanOrEqualTo(size);
     }
   }
+
+  @Test
+  void a_size_that_is_a_whole_number_of_parts_needs_no_extra_part() {
+    assertThat(PartSizes.partCount(10 * MIB, 5 * MIB)).isEqualTo(2);
+    assertThat(PartSizes.partCount(10 * MIB - 1, 5 * MIB)).isEqualTo(2);
+    assertThat(PartSizes.partCount(10 * MIB + 1, 5 * MIB)).isEqualTo(3);
+    assertThat(PartSizes.partCount(5 * MIB, 5 * MIB)).isEqualTo(1);
+    assertThat(PartSizes.partCount(1, 5 * MIB)).isEqualTo(1);
+  }
 }

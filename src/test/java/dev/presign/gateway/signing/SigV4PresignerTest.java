@@ -75,6 +75,16 @@ class SigV4PresignerTest {
     SigV4Presigner.Bytes out = new SigV4Presigner.Bytes(4);
     SigV4Presigner.encode(out, "a\uD800b\uD83D\uDE00/é", false);
     assertThat(out.toAsciiString()).isEqualTo("a%3Fb%F0%9F%98%80/%C3%A9");
+    SigV4Presigner.Bytes end = new SigV4Presigner.Bytes(4);
+    SigV4Presigner.encode(end, "a\uD800", false);
+    assertThat(end.toAsciiString()).as("a high surrogate that ends the key").isEqualTo("a%3F");
+  }
+
+  @Test
+  void a_header_value_is_trimmed_its_inner_whitespace_runs_made_one_space_and_non_ascii_written_as_utf8() {
+    SigV4Presigner.Bytes out = new SigV4Presigner.Bytes(1);
+    SigV4Presigner.appendTrimmed(out, " \t a\u0080 \r\n b\u007f\u00e9  ");
+    assertThat(out.toArray()).containsExactly('a', 0xc2, 0x80, ' ', 'b', 0x7f, 0xc3, 0xa9);
   }
 
   private static List<String[]> headerSets() {
@@ -100,5 +110,15 @@ class SigV4PresignerTest {
               () -> new SigV4Presigner(new SigV4Presigner.Target("https", "s3.example", bad), "eu-west-1"))
           .as(bad).isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  @Test
+  void the_byte_buffer_writes_numbers_and_hex_and_grows_from_one_byte() {
+    SigV4Presigner.Bytes b = new SigV4Presigner.Bytes(1);
+    b.number(1234567890123L).ascii(",").number(0).ascii(",").number(-12).ascii(",").number(Long.MAX_VALUE)
+        .ascii(",").hex(new byte[] {0x0f, (byte) 0xa0, 0}).ascii(",").number(7);
+    assertThat(b.toAsciiString()).isEqualTo("1234567890123,0,-12,9223372036854775807,0fa000,7");
+    assertThat(b.toArray()).hasSize(b.len);
+    assertThat(new SigV4Presigner.Bytes(1).hex(new byte[] {1, 2, 3}).toAsciiString()).isEqualTo("010203");
   }
 }

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -47,20 +47,24 @@ class UrlSignerTest {
   static final CredentialsFaultTest.TestClock CLOCK = new CredentialsFaultTest.TestClock();
   static final List<UrlSigner[]> SIGNERS = new ArrayList<>();
 
-  /** [fast, sdk] per configuration, all reading {@link #CREDENTIALS} and {@link #CLOCK}. */
-  @BeforeAll
-  static void start() {
+  /**
+   * [fast, sdk] per configuration, all reading {@link #CREDENTIALS} and {@link #CLOCK}. Built for each test, not once
+   * per class: signers built before PIT swaps a mutant into UrlSigner's constructor would hide that mutant.
+   */
+  @BeforeEach
+  void start() {
     for (GatewayConfig.S3 config : CONFIGS) {
       SIGNERS.add(new UrlSigner[] {signer(config, true), signer(config, false)});
     }
   }
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stop() {
     SIGNERS.forEach(pair -> {
       pair[0].close();
       pair[1].close();
     });
+    SIGNERS.clear();
   }
 
   private static UrlSigner signer(GatewayConfig.S3 config, boolean fast) {
@@ -182,6 +186,34 @@ class UrlSignerTest {
           .sessionToken("token").expirationTime(CLOCK.instant().plusSeconds(120)).build());
       assertThat(expires(s.presignDeleteObject("k", UrlSigner.CONFIGURED_TTL))).isBetween(119L, 120L);
       assertThat(expires(s.presignDeleteObject("k", 60))).isEqualTo(60);
+    }
+  }
+
+  @Test
+  void credentials_with_30_seconds_left_still_sign_a_30_second_url_and_with_29_none() {
+    CLOCK.now.set(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusMillis(500));
+    for (UrlSigner s : SIGNERS.get(0)) {
+      CREDENTIALS.set(AwsSessionCredentials.builder().accessKeyId("ASIA").secretAccessKey("secret")
+          .sessionToken("token").expirationTime(CLOCK.instant().plusSeconds(30)).build());
+      assertThat(expires(s.presignDeleteObject("k", UrlSigner.CONFIGURED_TTL))).isEqualTo(30);
+      CREDENTIALS.set(AwsSessionCredentials.builder().accessKeyId("ASIA").secretAccessKey("secret")
+          .sessionToken("token").expirationTime(CLOCK.instant().plusSeconds(29)).build());
+      assertThatThrownBy(() -> s.presignDeleteObject("k", UrlSigner.CONFIGURED_TTL))
+          .isInstanceOf(CredentialsSnapshot.CredentialsUnavailableException.class);
+    }
+  }
+
+  @Test
+  void the_bucket_url_is_where_the_presigned_urls_point() {
+    CREDENTIALS.set(AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "secret"));
+    assertThat(UrlSigner.bucketUrl(CONFIGS.get(0))).hasToString("https://uploads.s3.eu-west-1.amazonaws.com/");
+    assertThat(UrlSigner.bucketUrl(CONFIGS.get(1))).hasToString("http://127.0.0.1:9000/test-bucket/");
+    assertThat(UrlSigner.bucketUrl(CONFIGS.get(2))).hasToString("https://s3.internal.example:8443/a.b.c/");
+    for (int i = 0; i < CONFIGS.size(); i++) {
+      String bucketUrl = UrlSigner.bucketUrl(CONFIGS.get(i)).toString();
+      for (UrlSigner s : SIGNERS.get(i)) {
+        assertThat(s.presignDeleteObject("k", 60).url()).startsWith(bucketUrl + "k?");
+      }
     }
   }
 
