@@ -61,7 +61,9 @@ class EventLoopNeverBlockedTest {
 
   @BeforeEach
   void clear() {
-    warnings.list.clear();
+    synchronized (warnings) {
+      warnings.list.clear();
+    }
   }
 
   @Test
@@ -72,11 +74,13 @@ class EventLoopNeverBlockedTest {
     assertThat(send(tokens, 40)).isEqualTo(20);
     issuer.newKey("late", "RS256", true); // fetched on demand while the load runs
     Thread.sleep(1_200);
-    warnings.list.clear();
+    synchronized (warnings) {
+      warnings.list.clear();
+    }
     tokens = List.of(issuer.token("k1", "alice"), issuer.token("e1", "bob"), issuer.token("late", "carol"),
         "not-a-token", issuer.token("k1", TestIssuer.claims("x").put("exp", 1)));
     assertThat(send(tokens, 400)).isEqualTo(240);
-    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    assertThat(warned()).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 
   @Test
@@ -89,7 +93,9 @@ class EventLoopNeverBlockedTest {
         {"/api/s3/sign", "{\"method\":\"POST\",\"key\":\"big.png\",\"contentType\":\"image/png\"}"},
         {"/api/s3/sign", "{\"method\":\"PUT\",\"key\":\"users/dora/1/big.png\",\"uploadId\":\"u1\",\"partNumber\":2}"},
         {"/api/s3/sign", "{\"method\":\"GET\",\"key\":\"users/bob/1/big.png\",\"uploadId\":\"u1\"}"}};
-    warnings.list.clear();
+    synchronized (warnings) {
+      warnings.list.clear();
+    }
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       String[] request = requests[i % requests.length];
@@ -100,7 +106,7 @@ class EventLoopNeverBlockedTest {
     List<Integer> statuses = inFlight.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
     assertThat(statuses).containsOnly(200, 403, 429);
     assertThat(statuses).contains(200, 403);
-    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    assertThat(warned()).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 
   /** Sends {@code count} presigns at once, cycling through the tokens; returns how many got 200. */
@@ -130,7 +136,17 @@ class EventLoopNeverBlockedTest {
       done.complete(null);
     });
     done.get(5, TimeUnit.SECONDS);
-    assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
+    assertThat(warned()).extracting(ILoggingEvent::getFormattedMessage)
         .anySatisfy(m -> assertThat(m).contains("has been blocked"));
+  }
+
+  /**
+   * What the checker has logged so far, copied: its thread may append while a test reads (logback's AppenderBase
+   * appends under the appender's lock).
+   */
+  static java.util.List<ILoggingEvent> warned() {
+    synchronized (warnings) {
+      return new java.util.ArrayList<>(warnings.list);
+    }
   }
 }
