@@ -34,7 +34,7 @@ final class LoopbackTraffic implements AutoCloseable {
   private final String contentType;
   private final String origin;
   private final String[] tokens = new String[SUBJECTS];
-  private final Map<Integer, Integer> statuses = new TreeMap<>();
+  private final Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
   private int requests;
 
   /**
@@ -99,9 +99,7 @@ final class LoopbackTraffic implements AutoCloseable {
 
   /** How many answers had each status, e.g. {@code {200=2400, 400=300, 401=600}}. */
   Map<Integer, Integer> statuses() {
-    synchronized (statuses) {
-      return new TreeMap<>(statuses);
-    }
+    return new TreeMap<>(statuses);
   }
 
   /** Completes with null when the answer had {@code expected} status, else with what it was; never fails. */
@@ -117,9 +115,7 @@ final class LoopbackTraffic implements AutoCloseable {
     }
     return http.request(options)
         .compose(request -> request.send(body.toBuffer()).compose(r -> r.body().map(b -> {
-          synchronized (statuses) {
-            statuses.merge(r.statusCode(), 1, Integer::sum);
-          }
+          statuses.merge(r.statusCode(), 1, Integer::sum);
           return r.statusCode() == expected ? (String) null
               : path + " answered " + r.statusCode() + ", expected " + expected + ": " + b;
         })))

@@ -13,6 +13,11 @@ final class Answers {
    * request on a key the client named itself).
    */
   static String signed(PresignedUpload signed, String key, String urlField) {
+    return open(signed, key, urlField).append('}').toString();
+  }
+
+  /** The same object's members without its closing brace, for an answer that adds members of its own. */
+  static StringBuilder open(PresignedUpload signed, String key, String urlField) {
     StringBuilder json = new StringBuilder(signed.url().length() + signed.key().length() + 256);
     json.append('{');
     if (key != null) {
@@ -28,6 +33,6 @@ final class Answers {
     signed.forEachHeader((name, value) -> Json.field(json, name, value));
     json.append("},\"expiresAt\":\"");
     Timestamps.append(json, signed.expiresAt());
-    return json.append("\"}").toString();
+    return json.append('"');
   }
 }

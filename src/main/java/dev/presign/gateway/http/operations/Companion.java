@@ -116,10 +116,8 @@ public final class Companion {
       call.audit(null, upload.size(), upload.contentType());
       UploadPlan plan = put.plan(call, upload);
       call.audit(plan.key(), upload.size(), upload.contentType());
-      String signed = Answers.signed(put.presign(plan), plan.key(), "url");
+      StringBuilder json = Answers.open(put.presign(plan), plan.key(), "url");
       // Uppy reads the key of a single upload from fields.key (fields are otherwise a POST form's; a PUT ignores them).
-      StringBuilder json = new StringBuilder(signed.length() + plan.key().length() + 24)
-          .append(signed, 0, signed.length() - 1);
       Json.name(json, "fields").append('{');
       return Json.field(json, "key", plan.key()).append("}}").toString();
     };
@@ -161,7 +159,7 @@ public final class Companion {
   public Operation signPart() {
     return call -> {
       Upload u = upload(call);
-      int part = partNumber(Path.parse(call.path()).partNumber());
+      int part = partNumber(u.path.partNumber());
       return MultipartCalls.exists(s3, u.key, u.uploadId).map(v -> Answers.signed(
           signer.presignUploadPart(u.key, u.uploadId, part, UrlSigner.CONFIGURED_TTL), null, "url"));
     };
@@ -222,12 +220,12 @@ public final class Companion {
   public Operation abort() {
     return call -> {
       Upload u = upload(call);
-      return MultipartCalls.exists(s3, u.key, u.uploadId).compose(v -> MultipartCalls.abort(s3, u.key, u.uploadId))
-          .map(v -> "{}");
+      return MultipartCalls.abortExisting(s3, u.key, u.uploadId).map(v -> "{}");
     };
   }
 
-  private record Upload(String key, String uploadId) {}
+  /** The upload a call names, and its path taken apart (once per call). */
+  private record Upload(String key, String uploadId, Path path) {}
 
   /** The upload a call names: the key under the caller's prefixes, the id from the path well formed; audited. */
   private Upload upload(Call call) {
@@ -238,7 +236,7 @@ public final class Companion {
     String checkedKey = policy.writableKey(call.caller(), key);
     call.audit(checkedKey, null, null);
     Path path = Path.parse(call.path());
-    return new Upload(checkedKey, path.checkedUploadId());
+    return new Upload(checkedKey, path.checkedUploadId(), path);
   }
 
   private static String unquoted(String etag) {

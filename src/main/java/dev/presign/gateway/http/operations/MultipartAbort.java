@@ -18,8 +18,6 @@ public final class MultipartAbort implements Operation {
   @Override
   public Object answer(Call call) {
     MultipartBody.Existing upload = MultipartBody.existing(call, policy);
-    return MultipartCalls.exists(s3, upload.key(), upload.uploadId())
-        .compose(v -> MultipartCalls.abort(s3, upload.key(), upload.uploadId()))
-        .map(v -> "{}");
+    return MultipartCalls.abortExisting(s3, upload.key(), upload.uploadId()).map(v -> "{}");
   }
 }

@@ -63,6 +63,11 @@ final class MultipartCalls {
     });
   }
 
+  /** Aborts the upload when S3 lists it for exactly {@code key} (a 404 problem otherwise). */
+  static Future<Void> abortExisting(S3Api s3, String key, String uploadId) {
+    return exists(s3, key, uploadId).compose(v -> abort(s3, key, uploadId));
+  }
+
   /** Aborts an upload known to exist (checked by the caller, or just listed). */
   static Future<Void> abort(S3Api s3, String key, String uploadId) {
     return S3Problems.answer(s3.call("abort_multipart_upload", c -> c.abortMultipartUpload(b -> b
