@@ -193,7 +193,8 @@ class CompanionS3IT {
         new JsonObject().put("parts", parts)), JsonObject.class);
     assertThat(done.getString("key")).isEqualTo(key);
     assertThat(done.getLong("size")).isEqualTo(12L * MIB);
-    assertThat(done.containsKey("location")).isTrue();
+    assertThat(done.getString("location")).as("where S3 says the object is; Uppy shows it").isNotBlank();
+    assertThat(done.getString("etag")).matches("\"[0-9a-f]{32}-3\"");
     assertThat(read(key)).isEqualTo(bytes);
   }
 
