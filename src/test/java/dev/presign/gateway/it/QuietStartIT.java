@@ -85,8 +85,10 @@ class QuietStartIT {
       while (true) {
         assertThat(gateway.isAlive()).as("gateway running: %s", Files.readString(log)).isTrue();
         try {
-          if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          // Never more than 2 s a poll: a lost request is retried, not waited on for good.
+          HttpRequest ready = HttpRequest.newBuilder(URI.create(base + "/health/ready"))
+              .timeout(Duration.ofSeconds(2)).build();
+          if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
             break;
           }
         } catch (IOException notYet) {
