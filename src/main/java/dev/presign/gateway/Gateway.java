@@ -11,6 +11,7 @@ import dev.presign.gateway.http.ManagementRoutes;
 import dev.presign.gateway.http.RateLimiter;
 import dev.presign.gateway.metrics.EventLoopLag;
 import dev.presign.gateway.metrics.GatewayMetrics;
+import dev.presign.gateway.metrics.NullSafeServerMetrics;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.s3.S3Api;
 import dev.presign.gateway.signing.CredentialsSnapshot;
@@ -101,7 +102,9 @@ public final class Gateway {
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME)));
     options.setPreferNativeTransport(true);
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    // Guarded: a connection taken as a server's port opens would otherwise lose its request (NullSafeServerMetrics).
+    return Vertx.builder().with(options)
+        .withMetrics(NullSafeServerMetrics.around(new MicrometerMetricsFactory(registry))).build();
   }
 
   /** Starts with the AWS default credentials chain. */
