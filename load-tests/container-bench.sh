@@ -16,7 +16,9 @@
 #   load-tests/container-bench.sh            # JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java by default
 # Settings: JAVA, MEMORY_LIMIT (512m, the prod pod's), STARTS (5), RATE (1000), COLD_SECONDS (10),
 # WARM_WARMUP_SECONDS (10), WARM_SECONDS (20), WARM_UP_REQUESTS (unset: the gateway's default, for the starts with a
-# warm-up), OUT (target/container-bench), REPORT (BENCHMARKS.md: the file the block is written into).
+# warm-up), OUT (target/container-bench), REPORT (BENCHMARKS.md: the file the block is written into), MODES (the kinds
+# of start, default "plain-cold aot-cold plain-warm aot-warm"; aot-warmN / plain-warmN: a warm-up of N requests; the
+# block's table has rows for the four default kinds only, the others are in the log lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
@@ -117,12 +119,13 @@ load() {
 ms() { awk -v us="$1" 'BEGIN { printf (us >= 10000 ? "%.0f ms" : "%.1f ms"), us / 1000 }'; }
 
 # Modes: cache (plain | aot) and readiness warm-up (cold: WARM_UP_REQUESTS=0 | warm: the default), interleaved.
-MODES=(plain-cold aot-cold plain-warm aot-warm)
+# MODES="aot-cold aot-warm300 …" runs other kinds: -warmN is a warm-up of N requests (for choosing the default).
+read -r -a MODES <<<"${MODES:-plain-cold aot-cold plain-warm aot-warm}"
 declare -A ready cold warmup steps
 for i in $(seq 1 "$STARTS"); do
   for mode in "${MODES[@]}"; do
     extra=(); [[ $mode == aot-* ]] && extra=("-XX:AOTCache=$OUT/app.aot")
-    warm=0; [[ $mode == *-warm ]] && warm=${WARM_UP_REQUESTS:-}
+    warm=0; [[ $mode == *-warm ]] && warm=${WARM_UP_REQUESTS:-}; [[ $mode =~ -warm([0-9]+)$ ]] && warm=${BASH_REMATCH[1]}
     start "$mode-$i" "$warm" "${extra[@]}"
     read -r ok non2xx errors p50 p99 max < <(load "$OUT/cold-$mode-$i.txt" 0 "$COLD_SECONDS")
     stop

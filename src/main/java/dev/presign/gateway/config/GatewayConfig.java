@@ -189,7 +189,7 @@ public record GatewayConfig(Http http, Jwt jwt, S3 s3, Uploads uploads, boolean 
         + s3Api.callTimeout().toMillis() + ") must be less than REQUEST_TIMEOUT_MS (" + http.requestTimeout().toMillis()
         + "): a slow S3 must be answered as 504, not cut by the request's 408");
 
-    WarmUp warmUp = new WarmUp(r.integer("WARM_UP_REQUESTS", 3000, 0, 1_000_000),
+    WarmUp warmUp = new WarmUp(r.integer("WARM_UP_REQUESTS", 1000, 0, 1_000_000),
         Duration.ofMillis(r.number("WARM_UP_MAX_MS", 5_000, 100, 120_000)));
 
     if (!r.errors.isEmpty()) {
