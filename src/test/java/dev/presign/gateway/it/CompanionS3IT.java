@@ -247,6 +247,24 @@ class CompanionS3IT {
   }
 
   @Test
+  void completion_with_a_part_under_s3s_minimum_is_a_400_naming_the_parts_and_the_upload_stays() {
+    JsonObject created = create(alice, "tiny-parts.bin");
+    JsonObject urls = ok(uppy("GET", upload(created) + "/batch" + key(created) + "&partNumbers=1,2", alice, null),
+        JsonObject.class).getJsonObject("presignedUrls");
+    JsonArray parts = new JsonArray();
+    for (int i = 1; i <= 2; i++) { // part 1 is not the last, and far under 5 MiB: S3 answers EntityTooSmall
+      parts.add(new JsonObject().put("PartNumber", i).put("ETag", put(urls.getString(String.valueOf(i)), null,
+          random(1024))));
+    }
+    JsonObject refused = problem(uppy("POST", upload(created) + "/complete" + key(created), alice,
+        new JsonObject().put("parts", parts)), 400);
+    assertThat(refused.getString("field")).isEqualTo("parts");
+    assertThat(refused.getString("detail")).contains("5 MiB");
+    assertThat(ok(uppy("GET", upload(created) + key(created), alice, null), JsonArray.class)).hasSize(2);
+    assertThat(stored(created.getString("key"))).isFalse();
+  }
+
+  @Test
   void completion_over_the_maximum_is_refused_the_upload_aborted_and_nothing_stored() {
     JsonObject created = create(alice, "huge.bin");
     JsonObject urls = ok(uppy("GET", upload(created) + "/batch" + key(created) + "&partNumbers=1,2,3", alice, null),

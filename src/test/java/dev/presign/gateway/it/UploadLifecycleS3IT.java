@@ -185,6 +185,19 @@ class UploadLifecycleS3IT {
   }
 
   @Test
+  void a_completion_with_a_part_under_s3s_minimum_is_a_400_naming_the_parts_not_a_502() {
+    byte[] bytes = random(2048);
+    JsonObject created = create(alice, "small-parts.bin", bytes.length);
+    putParts(alice, created, bytes, 1024); // two parts, the first under S3's 5 MiB minimum
+    JsonObject upload = upload(created.getString("key"), created.getString("uploadId"));
+    JsonObject problem = assertProblem(call("/api/s3/multipart/complete", alice, upload.copy()
+        .put("size", bytes.length)), 400);
+    assertThat(problem.getString("field")).isEqualTo("parts");
+    assertThat(problem.getString("detail")).contains("5 MiB");
+    assertThat(ok(call("/api/s3/multipart/parts", alice, upload)).getJsonArray("parts")).hasSize(2);
+  }
+
+  @Test
   void create_and_complete_refuse_a_declared_size_over_the_maximum() {
     assertThat(assertProblem(call("/api/s3/multipart/create", alice, new JsonObject().put("filename", "x.bin")
         .put("contentType", "application/octet-stream").put("size", 21L * MIB)), 403).getString("rule"))
