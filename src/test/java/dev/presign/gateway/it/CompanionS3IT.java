@@ -227,6 +227,20 @@ class CompanionS3IT {
   }
 
   @Test
+  void a_key_xml_cannot_carry_is_a_404_not_an_s3_outage_and_a_key_with_spaces_and_plus_finds_its_upload() {
+    JsonObject created = create(alice, "a b+\u00fc.bin");
+    assertThat(created.getString("key")).endsWith("/a b+\u00fc.bin");
+    assertThat(ok(uppy("GET", upload(created) + key(created), alice, null), JsonArray.class)).isEmpty();
+    String odd = "?key=" + q("users/alice/x\uffff");
+    for (String[] call : new String[][] {{"GET", upload(created) + odd}, {"GET", upload(created) + "/1" + odd},
+        {"DELETE", upload(created) + odd}}) {
+      assertThat(problem(uppy(call[0], call[1], alice, null), 404).getString("detail")).as(call[1])
+          .contains("no multipart upload");
+    }
+    assertThat(ok(uppy("DELETE", upload(created) + key(created), alice, null), JsonObject.class)).isEmpty();
+  }
+
+  @Test
   void completion_refuses_an_etag_s3_does_not_hold_and_a_part_never_uploaded() {
     JsonObject created = create(alice, "check.bin");
     String etag = put(ok(uppy("GET", upload(created) + "/1" + key(created), alice, null), JsonObject.class)

@@ -263,6 +263,31 @@ class UploadLifecycleS3IT {
     assertThat(assertProblem(list(carol, "?limit=0"), 400).getString("field")).isEqualTo("limit");
   }
 
+  @Test
+  void listing_answers_keys_that_xml_cannot_carry_and_refuses_a_prefix_with_control_characters() {
+    String erin = issuer.token("k1", "erin");
+    // A prefix the policy lets a caller choose, holding U+FFFF: S3's listing XML cannot carry it unless URL-encoded.
+    JsonObject signed = ok(call("/api/s3/presign", erin, new JsonObject().put("filename", "odd.txt")
+        .put("contentType", "text/plain").put("size", 3).put("prefix", "users/erin/x\uffff")));
+    HttpRequest put = HttpRequest.newBuilder(URI.create(signed.getString("uploadUrl")))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray("odd".getBytes(StandardCharsets.UTF_8)))
+        .header("Content-Type", "text/plain").build();
+    assertThat(TestGateway.send(put).statusCode()).isEqualTo(200);
+    String spaced = upload(erin, "a b+\u00fc.txt", "spaced".getBytes(StandardCharsets.UTF_8));
+
+    JsonArray objects = ok(list(erin, "")).getJsonArray("objects");
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < objects.size(); i++) {
+      keys.add(objects.getJsonObject(i).getString("key"));
+    }
+    assertThat(keys).containsExactlyInAnyOrder(signed.getString("key"), spaced);
+    assertThat(ok(list(erin, "?prefix=users/erin/x%EF%BF%BF")).getJsonArray("objects")).hasSize(1);
+    for (String control : new String[] {"%00", "%01", "%7F"}) {
+      assertThat(assertProblem(list(erin, "?prefix=users/erin/" + control), 400).getString("field")).as(control)
+          .isEqualTo("prefix");
+    }
+  }
+
   static HttpResponse<byte[]> sendBytes(HttpRequest request) {
     try {
       return TestGateway.HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
