@@ -173,7 +173,13 @@ final class Pipeline {
 
     @Override
     public String param(String name) {
-      return request.getParam(name);
+      try {
+        return request.getParam(name);
+      } catch (IllegalArgumentException e) {
+        // Netty's query decoder refuses a malformed escape ("%ZZ", a trailing '%'): the client's mistake.
+        throw new ProblemException(400, "Bad Request", "the query string is not validly percent-encoded",
+            new io.vertx.core.json.JsonObject().put("field", "query"));
+      }
     }
 
     @Override

@@ -133,6 +133,29 @@ class OperationsApiTest {
     }
   }
 
+  @Test
+  void a_query_with_a_malformed_percent_escape_is_a_400_problem_not_a_500() throws java.io.IOException {
+    String token = issuer.token("k1", "escapes");
+    for (String target : new String[] {"/api/companion/s3/params?filename=a.txt&type=%ZZ",
+        "/api/s3/objects?limit=%"}) {
+      String answer = rawGet(target, token);
+      assertThat(answer).as(target).startsWith("HTTP/1.1 400 ").contains("application/problem+json")
+          .contains("\"field\":\"query\"").contains("percent-encoded");
+    }
+    // The Companion route's problem carries the message Uppy shows.
+    assertThat(rawGet("/api/companion/s3/params?filename=%", token)).contains("\"message\":");
+  }
+
+  /** A GET sent as raw bytes: Java's HttpClient refuses to send a malformed escape at all. */
+  private static String rawGet(String target, String token) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.gateway.apiPort())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+          + token + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private static Object field(ILoggingEvent event, String name) {
     for (KeyValuePair kv : event.getKeyValuePairs()) {
       if (kv.key.equals(name)) {

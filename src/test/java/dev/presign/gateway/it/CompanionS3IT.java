@@ -227,6 +227,20 @@ class CompanionS3IT {
   }
 
   @Test
+  void a_key_xml_cannot_carry_is_a_404_not_an_s3_outage_and_a_key_with_spaces_and_plus_finds_its_upload() {
+    JsonObject created = create(alice, "a b+\u00fc.bin");
+    assertThat(created.getString("key")).endsWith("/a b+\u00fc.bin");
+    assertThat(ok(uppy("GET", upload(created) + key(created), alice, null), JsonArray.class)).isEmpty();
+    String odd = "?key=" + q("users/alice/x\uffff");
+    for (String[] call : new String[][] {{"GET", upload(created) + odd}, {"GET", upload(created) + "/1" + odd},
+        {"DELETE", upload(created) + odd}}) {
+      assertThat(problem(uppy(call[0], call[1], alice, null), 404).getString("detail")).as(call[1])
+          .contains("no multipart upload");
+    }
+    assertThat(ok(uppy("DELETE", upload(created) + key(created), alice, null), JsonObject.class)).isEmpty();
+  }
+
+  @Test
   void completion_refuses_an_etag_s3_does_not_hold_and_a_part_never_uploaded() {
     JsonObject created = create(alice, "check.bin");
     String etag = put(ok(uppy("GET", upload(created) + "/1" + key(created), alice, null), JsonObject.class)
@@ -244,6 +258,24 @@ class CompanionS3IT {
     ok(uppy("POST", complete, alice, new JsonObject().put("parts", new JsonArray()
         .add(new JsonObject().put("PartNumber", 1).put("ETag", etag)))), JsonObject.class);
     assertThat(stored(created.getString("key"))).isTrue();
+  }
+
+  @Test
+  void completion_with_a_part_under_s3s_minimum_is_a_400_naming_the_parts_and_the_upload_stays() {
+    JsonObject created = create(alice, "tiny-parts.bin");
+    JsonObject urls = ok(uppy("GET", upload(created) + "/batch" + key(created) + "&partNumbers=1,2", alice, null),
+        JsonObject.class).getJsonObject("presignedUrls");
+    JsonArray parts = new JsonArray();
+    for (int i = 1; i <= 2; i++) { // part 1 is not the last, and far under 5 MiB: S3 answers EntityTooSmall
+      parts.add(new JsonObject().put("PartNumber", i).put("ETag", put(urls.getString(String.valueOf(i)), null,
+          random(1024))));
+    }
+    JsonObject refused = problem(uppy("POST", upload(created) + "/complete" + key(created), alice,
+        new JsonObject().put("parts", parts)), 400);
+    assertThat(refused.getString("field")).isEqualTo("parts");
+    assertThat(refused.getString("detail")).contains("5 MiB");
+    assertThat(ok(uppy("GET", upload(created) + key(created), alice, null), JsonArray.class)).hasSize(2);
+    assertThat(stored(created.getString("key"))).isFalse();
   }
 
   @Test

@@ -185,6 +185,19 @@ class UploadLifecycleS3IT {
   }
 
   @Test
+  void a_completion_with_a_part_under_s3s_minimum_is_a_400_naming_the_parts_not_a_502() {
+    byte[] bytes = random(2048);
+    JsonObject created = create(alice, "small-parts.bin", bytes.length);
+    putParts(alice, created, bytes, 1024); // two parts, the first under S3's 5 MiB minimum
+    JsonObject upload = upload(created.getString("key"), created.getString("uploadId"));
+    JsonObject problem = assertProblem(call("/api/s3/multipart/complete", alice, upload.copy()
+        .put("size", bytes.length)), 400);
+    assertThat(problem.getString("field")).isEqualTo("parts");
+    assertThat(problem.getString("detail")).contains("5 MiB");
+    assertThat(ok(call("/api/s3/multipart/parts", alice, upload)).getJsonArray("parts")).hasSize(2);
+  }
+
+  @Test
   void create_and_complete_refuse_a_declared_size_over_the_maximum() {
     assertThat(assertProblem(call("/api/s3/multipart/create", alice, new JsonObject().put("filename", "x.bin")
         .put("contentType", "application/octet-stream").put("size", 21L * MIB)), 403).getString("rule"))
@@ -248,6 +261,31 @@ class UploadLifecycleS3IT {
     assertThat(assertProblem(list(carol2, "?prefix=users/carol/"), 403).getString("rule")).isEqualTo("key-prefix");
     assertThat(assertProblem(list(carol, "?prefix=users/carol"), 403).getString("rule")).isEqualTo("key-prefix");
     assertThat(assertProblem(list(carol, "?limit=0"), 400).getString("field")).isEqualTo("limit");
+  }
+
+  @Test
+  void listing_answers_keys_that_xml_cannot_carry_and_refuses_a_prefix_with_control_characters() {
+    String erin = issuer.token("k1", "erin");
+    // A prefix the policy lets a caller choose, holding U+FFFF: S3's listing XML cannot carry it unless URL-encoded.
+    JsonObject signed = ok(call("/api/s3/presign", erin, new JsonObject().put("filename", "odd.txt")
+        .put("contentType", "text/plain").put("size", 3).put("prefix", "users/erin/x\uffff")));
+    HttpRequest put = HttpRequest.newBuilder(URI.create(signed.getString("uploadUrl")))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray("odd".getBytes(StandardCharsets.UTF_8)))
+        .header("Content-Type", "text/plain").build();
+    assertThat(TestGateway.send(put).statusCode()).isEqualTo(200);
+    String spaced = upload(erin, "a b+\u00fc.txt", "spaced".getBytes(StandardCharsets.UTF_8));
+
+    JsonArray objects = ok(list(erin, "")).getJsonArray("objects");
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < objects.size(); i++) {
+      keys.add(objects.getJsonObject(i).getString("key"));
+    }
+    assertThat(keys).containsExactlyInAnyOrder(signed.getString("key"), spaced);
+    assertThat(ok(list(erin, "?prefix=users/erin/x%EF%BF%BF")).getJsonArray("objects")).hasSize(1);
+    for (String control : new String[] {"%00", "%01", "%7F"}) {
+      assertThat(assertProblem(list(erin, "?prefix=users/erin/" + control), 400).getString("field")).as(control)
+          .isEqualTo("prefix");
+    }
   }
 
   static HttpResponse<byte[]> sendBytes(HttpRequest request) {

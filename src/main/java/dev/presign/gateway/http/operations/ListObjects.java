@@ -8,6 +8,7 @@ import dev.presign.gateway.s3.S3Api;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -39,8 +40,10 @@ public final class ListObjects implements Operation {
     }
     int limit = limit(call.param("limit"));
     call.audit(prefix, null, null);
+    // URL-encoded: listing XML cannot carry every character a key may hold (U+FFFF); the SDK decodes the answer.
     return S3Problems.answer(s3.call("list_objects_v2", c -> c.listObjectsV2(b -> b.bucket(s3.bucket())
-            .prefix(prefix).continuationToken(cursor).maxKeys(limit))), "the bucket does not exist", s3.callTimeout())
+            .prefix(prefix).continuationToken(cursor).maxKeys(limit).encodingType(EncodingType.URL))),
+            "the bucket does not exist", s3.callTimeout())
         .map(page -> {
           JsonArray objects = new JsonArray();
           for (S3Object o : page.contents()) {
@@ -61,6 +64,10 @@ public final class ListObjects implements Operation {
     }
     if (asked.length() > KeyPolicy.MAX_KEY_BYTES) {
       throw PolicyException.invalid("prefix", "prefix must be at most " + KeyPolicy.MAX_KEY_BYTES + " bytes");
+    }
+    if (asked.chars().anyMatch(Character::isISOControl)) {
+      // No key the gateway makes holds one, and S3 refuses some (NUL) outright.
+      throw PolicyException.invalid("prefix", "prefix must not hold control characters");
     }
     for (String p : owned) {
       if (asked.startsWith(p)) {

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import dev.presign.gateway.http.ProblemException;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -48,8 +49,10 @@ final class MultipartCalls {
 
   private static Future<Void> uploads(S3Api s3, String key, String uploadId, String keyMarker, String idMarker,
                                       int pages) {
+    // URL-encoded: S3 echoes the prefix and keys in XML, which cannot carry U+FFFF or a control character; the SDK
+    // decodes the answer.
     Future<ListMultipartUploadsResponse> page = s3.call("list_multipart_uploads", c -> c.listMultipartUploads(b -> b
-        .bucket(s3.bucket()).prefix(key).keyMarker(keyMarker).uploadIdMarker(idMarker)));
+        .bucket(s3.bucket()).prefix(key).keyMarker(keyMarker).uploadIdMarker(idMarker).encodingType(EncodingType.URL)));
     return S3Problems.answer(page, NO_UPLOAD, s3.callTimeout()).compose(r -> {
       for (MultipartUpload u : r.uploads()) {
         if (key.equals(u.key()) && uploadId.equals(u.uploadId())) {

@@ -5,6 +5,7 @@ import dev.presign.gateway.http.Operation;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.s3.S3Api;
+import dev.presign.gateway.s3.S3Fault;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -82,8 +83,18 @@ public final class MultipartComplete implements Operation {
     }
     long size = total;
     return S3Problems.answer(s3.call("complete_multipart_upload", c -> c.completeMultipartUpload(b -> b
-            .bucket(s3.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(checked)))),
-            MultipartCalls.NO_UPLOAD, s3.callTimeout())
+            .bucket(s3.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(checked))))
+            .recover(MultipartComplete::partsTooSmall), MultipartCalls.NO_UPLOAD, s3.callTimeout())
         .map(done -> new Completed(done.eTag(), done.location(), size));
+  }
+
+  /**
+   * S3's EntityTooSmall is the client's parts (one but the last under S3's 5 MiB minimum), not the gateway's
+   * request: a 400 naming them. The upload stays, so the parts can be uploaded again.
+   */
+  private static <T> Future<T> partsTooSmall(Throwable failure) {
+    return Future.failedFuture("EntityTooSmall".equals(S3Fault.errorCode(failure)) ? PolicyException.invalid("parts",
+        "S3 refused to complete the upload (EntityTooSmall): every part but the last must be at least 5 MiB;"
+            + " upload the parts again in larger pieces, then complete") : failure);
   }
 }
