@@ -217,7 +217,8 @@ public final class KeyPolicy {
     }
     if (!isKeyShaped(key)) {
       throw PolicyException.invalid("key", "key must be at most " + MAX_KEY_BYTES + " UTF-8 bytes, relative, NFC,"
-          + " without empty, '.' or '..' segments, control characters, backslashes or lone surrogates");
+          + " without empty, '.' or '..' segments, control characters, U+FFFE or U+FFFF, backslashes or lone"
+          + " surrogates");
     }
   }
 
@@ -272,8 +273,8 @@ public final class KeyPolicy {
     String prefix = normalizePrefix(requested);
     if (prefix == null) {
       throw PolicyException.invalid("prefix",
-          "prefix must be relative, NFC, without empty, '.' or '..' segments, control characters, backslashes"
-              + " or lone surrogates");
+          "prefix must be relative, NFC, without empty, '.' or '..' segments, control characters, U+FFFE or"
+              + " U+FFFF, backslashes or lone surrogates");
     }
     if (owned.stream().noneMatch(prefix::startsWith)) {
       throw PolicyException.denied("key-prefix", "prefix '" + prefix + "' is not under any prefix this caller owns");
@@ -290,7 +291,10 @@ public final class KeyPolicy {
     return isSafePath(p.substring(0, p.length() - 1)) ? p : null;
   }
 
-  /** NFC, relative, without empty, '.' or '..' segments, control characters, backslashes or lone surrogates. */
+  /**
+   * NFC, relative, without empty, '.' or '..' segments, control characters, U+FFFE or U+FFFF, backslashes or lone
+   * surrogates.
+   */
   private static boolean isSafePath(String path) {
     return isPlainPath(path) || isSafePathFully(path);
   }
@@ -327,7 +331,7 @@ public final class KeyPolicy {
   /** The whole check behind {@link #isSafePath}, for any text. */
   static boolean isSafePathFully(String path) {
     if (!Normalizer.isNormalized(path, Normalizer.Form.NFC) || path.startsWith("/") || path.indexOf('\\') >= 0
-        || hasControl(path) || hasLoneSurrogate(path)) {
+        || hasForbiddenChar(path) || hasLoneSurrogate(path)) {
       return false;
     }
     for (String segment : path.split("/", -1)) {
@@ -338,10 +342,15 @@ public final class KeyPolicy {
     return true;
   }
 
-  /** Every ISO control character (U+0000–U+001F, U+007F–U+009F) is one UTF-16 unit. */
-  private static boolean hasControl(String s) {
+  /**
+   * An ISO control character (U+0000–U+001F, U+007F–U+009F), or U+FFFE or U+FFFF: legal in an S3 key but not in
+   * XML 1.0, and S3 answers CreateMultipartUpload and CompleteMultipartUpload with the key in XML, which the SDK then
+   * cannot parse (the upload made at S3, the caller told 503). Each of them is one UTF-16 unit.
+   */
+  private static boolean hasForbiddenChar(String s) {
     for (int i = 0; i < s.length(); i++) {
-      if (Character.isISOControl(s.charAt(i))) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c) || c == '\uFFFE' || c == '\uFFFF') {
         return true;
       }
     }
@@ -354,13 +363,13 @@ public final class KeyPolicy {
     }
     throw PolicyException.denied("subject",
         "the token's subject cannot name a key prefix (it is empty, too long, or holds '/', '\\', '.', '..',"
-            + " control characters or a lone surrogate)");
+            + " control characters, U+FFFE or U+FFFF, or a lone surrogate)");
   }
 
   /** The whole check behind {@link #isPlainSegment}, for any text; package-private so tests hold the two side by side. */
   static boolean isSafeSegmentFully(String sub) {
     return sub != null && !sub.isEmpty() && sub.length() <= 256 && !sub.equals(".") && !sub.equals("..")
-        && sub.indexOf('/') < 0 && sub.indexOf('\\') < 0 && !hasControl(sub) && !hasLoneSurrogate(sub)
+        && sub.indexOf('/') < 0 && sub.indexOf('\\') < 0 && !hasForbiddenChar(sub) && !hasLoneSurrogate(sub)
         && Normalizer.isNormalized(sub, Normalizer.Form.NFC);
   }
 
