@@ -146,6 +146,23 @@ class OperationsApiTest {
     assertThat(rawGet("/api/companion/s3/params?filename=%", token)).contains("\"message\":");
   }
 
+  @Test
+  void a_negative_declared_size_at_completion_is_refused_as_negative_not_as_missing() {
+    String token = issuer.token("k1", "completer");
+    io.vertx.core.json.JsonObject problem = assertProblem(gw.post("/api/s3/multipart/complete", token,
+        "application/json", "{\"key\":\"users/completer/1/a.bin\",\"uploadId\":\"u-1\",\"size\":-1}"), 400);
+    assertThat(problem.getString("field")).isEqualTo("size");
+    assertThat(problem.getString("detail")).startsWith("size must not be negative");
+  }
+
+  @Test
+  void a_listing_prefix_is_limited_in_utf8_bytes_as_its_message_says() throws java.io.IOException {
+    String token = issuer.token("k1", "lister");
+    // 613 characters, 1213 UTF-8 bytes: over S3's 1024-byte key limit.
+    String answer = rawGet("/api/s3/objects?prefix=users/lister/" + "%C3%A9".repeat(600), token);
+    assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"field\":\"prefix\"").contains("1024 bytes");
+  }
+
   /** A GET sent as raw bytes: Java's HttpClient refuses to send a malformed escape at all. */
   private static String rawGet(String target, String token) throws java.io.IOException {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.gateway.apiPort())) {

@@ -2,6 +2,7 @@ package dev.presign.gateway.http.operations;
 
 import dev.presign.gateway.http.Call;
 import dev.presign.gateway.http.Operation;
+import dev.presign.gateway.policy.FileNames;
 import dev.presign.gateway.policy.KeyPolicy;
 import dev.presign.gateway.policy.PolicyException;
 import dev.presign.gateway.s3.S3Api;
@@ -62,7 +63,7 @@ public final class ListObjects implements Operation {
     if (asked == null || asked.isEmpty()) {
       return owned.get(0);
     }
-    if (asked.length() > KeyPolicy.MAX_KEY_BYTES) {
+    if (FileNames.utf8Length(asked) > KeyPolicy.MAX_KEY_BYTES) {
       throw PolicyException.invalid("prefix", "prefix must be at most " + KeyPolicy.MAX_KEY_BYTES + " bytes");
     }
     if (asked.chars().anyMatch(Character::isISOControl)) {

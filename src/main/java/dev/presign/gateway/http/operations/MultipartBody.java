@@ -81,7 +81,10 @@ record MultipartBody(String filename, String contentType, Long size, String key,
     }
     List<Integer> parts = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || parts.size() >= MultipartSignParts.MAX_PARTS_PER_CALL) {
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+        throw PolicyException.invalid("partNumbers", "partNumbers must hold whole numbers, each 1 to 10000");
+      }
+      if (parts.size() >= MultipartSignParts.MAX_PARTS_PER_CALL) {
         throw PolicyException.invalid("partNumbers", "partNumbers must be at most "
             + MultipartSignParts.MAX_PARTS_PER_CALL + " part numbers, each 1 to 10000");
       }

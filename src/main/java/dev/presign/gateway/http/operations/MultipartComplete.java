@@ -40,7 +40,11 @@ public final class MultipartComplete implements Operation {
     String key = upload.key();
     String uploadId = upload.uploadId();
     Long declared = upload.body().size();
-    if (declared == null || declared < 0) {
+    if (declared != null && declared < 0) {
+      throw PolicyException.invalid("size", "size must not be negative: the upload's declared size in bytes, as"
+          + " created");
+    }
+    if (declared == null) {
       throw PolicyException.invalid("size", "size is required: the upload's declared size in bytes, as created");
     }
     if (declared > maxBytes) {

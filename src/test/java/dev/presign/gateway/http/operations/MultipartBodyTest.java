@@ -46,6 +46,16 @@ class MultipartBodyTest {
   }
 
   @Test
+  void a_part_number_that_is_not_a_whole_number_is_told_so_and_too_many_is_told_the_limit() {
+    assertThatThrownBy(() -> read("{\"partNumbers\":[\"1\"]}")).hasMessageContaining("whole numbers")
+        .hasMessageNotContaining("at most");
+    assertThatThrownBy(() -> read("{\"partNumbers\":[1.5]}")).hasMessageContaining("whole numbers");
+    String many = String.join(",", Collections.nCopies(MultipartSignParts.MAX_PARTS_PER_CALL + 1, "1"));
+    assertThatThrownBy(() -> read("{\"partNumbers\":[" + many + "]}"))
+        .hasMessageContaining("at most " + MultipartSignParts.MAX_PARTS_PER_CALL);
+  }
+
+  @Test
   void refuses_a_size_that_is_not_a_whole_number_and_ids_of_the_wrong_type() {
     refused("{\"size\":1.5}", "size");
     refused("{\"size\":\"12\"}", "size");
