@@ -88,17 +88,27 @@ public final class MultipartComplete implements Operation {
     long size = total;
     return S3Problems.answer(s3.call("complete_multipart_upload", c -> c.completeMultipartUpload(b -> b
             .bucket(s3.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(checked))))
-            .recover(MultipartComplete::partsTooSmall), MultipartCalls.NO_UPLOAD, s3.callTimeout())
+            .recover(MultipartComplete::partsRefused), MultipartCalls.NO_UPLOAD, s3.callTimeout())
         .map(done -> new Completed(done.eTag(), done.location(), size));
   }
 
   /**
-   * S3's EntityTooSmall is the client's parts (one but the last under S3's 5 MiB minimum), not the gateway's
-   * request: a 400 naming them. The upload stays, so the parts can be uploaded again.
+   * S3 refusing the parts is the client's to fix, not the gateway's request: a 400 naming them (not a 502 that says
+   * to check the gateway's permissions). EntityTooSmall: one but the last under S3's 5 MiB minimum. InvalidPart:
+   * a part re-uploaded (new ETag) or gone between the listing the gateway checked and the completion. The upload
+   * stays, so the parts can be uploaded again.
    */
-  private static <T> Future<T> partsTooSmall(Throwable failure) {
-    return Future.failedFuture("EntityTooSmall".equals(S3Fault.errorCode(failure)) ? PolicyException.invalid("parts",
-        "S3 refused to complete the upload (EntityTooSmall): every part but the last must be at least 5 MiB;"
-            + " upload the parts again in larger pieces, then complete") : failure);
+  static <T> Future<T> partsRefused(Throwable failure) {
+    String code = S3Fault.errorCode(failure);
+    if ("EntityTooSmall".equals(code)) {
+      return Future.failedFuture(PolicyException.invalid("parts", "S3 refused to complete the upload"
+          + " (EntityTooSmall): every part but the last must be at least 5 MiB; upload the parts again in larger"
+          + " pieces, then complete"));
+    }
+    if ("InvalidPart".equals(code)) {
+      return Future.failedFuture(PolicyException.invalid("parts", "S3 refused to complete the upload (InvalidPart):"
+          + " a part changed or went away while completing; list the parts again, then complete"));
+    }
+    return Future.failedFuture(failure);
   }
 }
