@@ -227,15 +227,15 @@ class CompanionS3IT {
   }
 
   @Test
-  void a_key_xml_cannot_carry_is_a_404_not_an_s3_outage_and_a_key_with_spaces_and_plus_finds_its_upload() {
+  void a_key_xml_cannot_carry_is_refused_before_s3_and_a_key_with_spaces_and_plus_finds_its_upload() {
     JsonObject created = create(alice, "a b+\u00fc.bin");
     assertThat(created.getString("key")).endsWith("/a b+\u00fc.bin");
     assertThat(ok(uppy("GET", upload(created) + key(created), alice, null), JsonArray.class)).isEmpty();
     String odd = "?key=" + q("users/alice/x\uffff");
     for (String[] call : new String[][] {{"GET", upload(created) + odd}, {"GET", upload(created) + "/1" + odd},
         {"DELETE", upload(created) + odd}}) {
-      assertThat(problem(uppy(call[0], call[1], alice, null), 404).getString("detail")).as(call[1])
-          .contains("no multipart upload");
+      // A 400 naming the key, not an S3 outage: S3 answers with the key in XML, which cannot carry U+FFFF.
+      assertThat(problem(uppy(call[0], call[1], alice, null), 400).getString("field")).as(call[1]).isEqualTo("key");
     }
     assertThat(ok(uppy("DELETE", upload(created) + key(created), alice, null), JsonObject.class)).isEmpty();
   }
