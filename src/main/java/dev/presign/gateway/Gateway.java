@@ -40,7 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * Builds and starts the whole gateway on a Vertx: management port first (so probes answer while it warms up),
@@ -110,7 +109,7 @@ public final class Gateway {
   /** Starts with the AWS default credentials chain. */
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, GatewayConfig config) {
     return new Gateway(vertx, registry, config, Clock.systemUTC(),
-        EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build())).start();
+        EarlyCredentials.askDefaultChain()).start();
   }
 
   public Future<Gateway> start() {
@@ -236,7 +235,6 @@ public final class Gateway {
   private String phases() {
     return String.join(", ", steps);
   }
-
 
   private static String seconds(double s) {
     return String.format(java.util.Locale.ROOT, "%.2f s", s);

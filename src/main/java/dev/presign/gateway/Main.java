@@ -16,7 +16,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * {@code java -jar presign-gateway.jar} runs the gateway from env; {@code ... local} runs the local stack;
@@ -47,13 +46,13 @@ public final class Main {
     // another thread makes SLF4J print a plain-text notice on stdout. Then the AWS chain is built and asked on a
     // thread of its own while the configuration, metrics, Vert.x and the management port start (EarlyCredentials).
     LoggerFactory.getILoggerFactory();
-    AwsCredentialsProvider chain = EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build());
+    AwsCredentialsProvider chain = EarlyCredentials.askDefaultChain();
     run(System.getenv(), chain);
   }
 
   /** Validates config, starts the gateway with the AWS default chain, and exits the process if either fails. */
   public static Gateway run(Map<String, String> env) {
-    return run(env, EarlyCredentials.ask(() -> DefaultCredentialsProvider.builder().build()));
+    return run(env, EarlyCredentials.askDefaultChain());
   }
 
   private static Gateway run(Map<String, String> env, AwsCredentialsProvider chain) {

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  */
 public final class S3Api implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
-  /** The client, once built: {@link #create} builds it at once, {@link #startBuilding} in the background. */
+  /** The client, once {@link #startBuilding} has built it. */
   private final CompletableFuture<S3AsyncClient> client;
   private final String bucket;
   private final GatewayMetrics metrics;
@@ -64,20 +64,12 @@ public final class S3Api implements AutoCloseable {
     this.callTimeout = callTimeout;
   }
 
-  /** Builds the client and warms it up; loads many classes, so a worker's job, never an event loop's. */
-  public static S3Api create(GatewayConfig config, AwsCredentialsProvider credentials,
-                             GatewayMetrics metrics) {
-    S3Api s3Api = new S3Api(CompletableFuture.completedFuture(client(config, credentials)), config.s3().bucket(),
-        metrics, config.s3Api().callTimeout());
-    s3Api.warmUp();
-    return s3Api;
-  }
-
   /**
-   * The same, built by {@code background} (a worker) while the caller goes on: the gateway starts and turns ready
-   * without it (building it took 1-2 s of a cold start, and its warm-up call waits on S3, which readiness must not
-   * depend on). A call made before the client is there waits for it, within its own time limit; a client that
-   * could not be built fails every call as S3 being unreachable would.
+   * The client, built and warmed up by {@code background} (a worker: it loads many classes, never an event loop's
+   * job; {@code Runnable::run} builds it on the caller's thread) while the caller goes on: the gateway starts and
+   * turns ready without it (building it took 1-2 s of a cold start). A call made before the client is there waits
+   * for it, within its own time limit; a client that could not be built fails every call as S3 being unreachable
+   * would.
    */
   public static S3Api startBuilding(GatewayConfig config, AwsCredentialsProvider credentials, GatewayMetrics metrics,
                                     java.util.concurrent.Executor background) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * A credentials chain built and asked once right away, on a thread of its own, while the rest of the process starts
@@ -21,6 +22,11 @@ public final class EarlyCredentials implements AwsCredentialsProvider {
   private final AtomicBoolean firstTaken = new AtomicBoolean();
 
   private EarlyCredentials() {}
+
+  /** {@link #ask} of the AWS default credentials chain: what the gateway signs with outside tests. */
+  public static EarlyCredentials askDefaultChain() {
+    return ask(() -> DefaultCredentialsProvider.builder().build());
+  }
 
   /** Starts building {@code chain} and asking it, and returns at once. */
   public static EarlyCredentials ask(Supplier<AwsCredentialsProvider> chain) {

@@ -23,8 +23,8 @@ class S3ApiTest {
         "S3_ENDPOINT", "http://127.0.0.1:9", "JWT_HMAC_SECRET", "s3-api-test-secret-0123456789abcdef",
         "JWT_ISSUER", "test", "JWT_AUDIENCE", "test"));
     Vertx vertx = Vertx.vertx();
-    try (S3Api s3 = S3Api.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")),
-        new GatewayMetrics(GatewayMetrics.newRegistry()))) {
+    try (S3Api s3 = S3Api.startBuilding(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("a",
+        "b")), new GatewayMetrics(GatewayMetrics.newRegistry()), Runnable::run)) {
       CountDownLatch callReturned = new CountDownLatch(1);
       AtomicReference<String> sdkThread = new AtomicReference<>();
       AtomicReference<String> answerThread = new AtomicReference<>();
